@@ -1,0 +1,44 @@
+//! CPU instructions the rest of the kernel needs: CPUID, RDTSC, control
+//! registers, and halting.
+
+#![allow(unsafe_code, reason = "mechanism layer: executes privileged CPU instructions")]
+
+use hv_cpu::CpuidResult;
+
+/// Executes CPUID for `leaf` / `subleaf`.
+pub fn cpuid(leaf: u32, subleaf: u32) -> CpuidResult {
+    // SAFETY: CPUID is available on every x86-64 CPU, has no side effects on
+    // memory and only writes the four output registers.
+    let r = unsafe { core::arch::x86_64::__cpuid_count(leaf, subleaf) };
+    CpuidResult { eax: r.eax, ebx: r.ebx, ecx: r.ecx, edx: r.edx }
+}
+
+/// Reads the time-stamp counter.
+pub fn rdtsc() -> u64 {
+    // SAFETY: RDTSC only reads the TSC; CR4.TSD is clear in ring 0 regardless.
+    unsafe { core::arch::x86_64::_rdtsc() }
+}
+
+/// Reads CR2, the faulting linear address of the last page fault.
+pub fn cr2() -> u64 {
+    x86_64::registers::control::Cr2::read_raw()
+}
+
+/// Reads CR0.
+pub fn cr0() -> u64 {
+    x86_64::registers::control::Cr0::read_raw()
+}
+
+/// Reads CR4.
+pub fn cr4() -> u64 {
+    x86_64::registers::control::Cr4::read_raw()
+}
+
+/// Stops this CPU for good: interrupts off, then HLT forever (an NMI or SMI
+/// can wake HLT, so it loops).
+pub fn halt_forever() -> ! {
+    x86_64::instructions::interrupts::disable();
+    loop {
+        x86_64::instructions::hlt();
+    }
+}

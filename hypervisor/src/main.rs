@@ -1,0 +1,70 @@
+//! The hypervisor kernel.
+//!
+//! Booted through UEFI by the `bootloader` crate, it owns the whole machine: no
+//! host OS runs beneath it. This file reads top-down as the boot sequence; each
+//! step lives in its own module.
+//!
+//! Layering (see `docs/design.md`):
+//! - [`arch`]: the mechanism layer, the only place with `unsafe` (CPU
+//!   instructions, descriptor tables, I/O ports, MSRs);
+//! - [`mm`]: physical frames and the kernel heap;
+//! - [`console`]: the serial/debug-console log;
+//! - everything else decides, in safe code.
+
+#![no_std]
+#![no_main]
+#![feature(abi_x86_interrupt)]
+
+extern crate alloc;
+
+mod arch;
+mod console;
+mod cpu_report;
+mod mm;
+mod panic;
+mod run;
+mod time;
+
+use bootloader_api::config::{BootloaderConfig, Mapping};
+use bootloader_api::{entry_point, BootInfo};
+use hv_status::RunStatus;
+
+/// What the kernel asks of the bootloader: a mapping of all physical memory
+/// (the hypervisor must reach guest frames, VMCS regions and EPT tables by
+/// physical address) and a kernel stack large enough for VMX work.
+const BOOTLOADER_CONFIG: BootloaderConfig = {
+    let mut config = BootloaderConfig::new_default();
+    config.mappings.physical_memory = Some(Mapping::Dynamic);
+    config.kernel_stack_size = 256 * 1024;
+    config
+};
+
+entry_point!(kernel_main, config = &BOOTLOADER_CONFIG);
+
+fn kernel_main(boot_info: &'static mut BootInfo) -> ! {
+    console::init();
+    arch::x86_64::gdt::init();
+    arch::x86_64::idt::init();
+    time::init();
+    log::info!("hypervisor {} starting", env!("CARGO_PKG_VERSION"));
+
+    let memory = match mm::init(boot_info) {
+        Ok(memory) => memory,
+        Err(error) => {
+            log::error!("memory set-up failed: {error}");
+            run::finish(RunStatus::Failure);
+        }
+    };
+    log::info!("{memory}");
+
+    let report = cpu_report::gather();
+    cpu_report::print(&report);
+    let status = match report.vmx_readiness() {
+        Ok(()) => RunStatus::Success,
+        Err(reason) => {
+            cpu_report::explain_unavailable(&report, &reason);
+            RunStatus::VmxUnavailable
+        }
+    };
+    run::finish(status);
+}

@@ -1,0 +1,52 @@
+//! Access to physical memory through the bootloader's offset mapping (all of
+//! physical memory mapped at one virtual offset).
+
+#![allow(unsafe_code, reason = "mechanism layer: turns physical addresses into references")]
+
+use core::sync::atomic::{AtomicU64, Ordering};
+
+use hv_frames::{PhysAddr, PhysRange};
+use x86_64::structures::paging::{OffsetPageTable, PageTable, Translate};
+use x86_64::VirtAddr;
+
+static OFFSET: AtomicU64 = AtomicU64::new(0);
+
+/// Records the virtual offset at which the bootloader mapped physical memory.
+pub fn init(offset: u64) {
+    OFFSET.store(offset, Ordering::Relaxed);
+}
+
+/// The virtual address at which physical address `addr` is mapped.
+pub fn to_virt(addr: PhysAddr) -> u64 {
+    OFFSET.load(Ordering::Relaxed) + addr.as_u64()
+}
+
+/// Translates a kernel virtual address through the active page tables.
+pub fn virt_to_phys(addr: u64) -> Option<u64> {
+    let (level_4, _) = x86_64::registers::control::Cr3::read();
+    let table_virt = to_virt(PhysAddr::new(level_4.start_address().as_u64()));
+    // SAFETY: CR3 holds the active level-4 table, which the bootloader's
+    // physical-memory mapping makes readable at `table_virt`. The mapper is
+    // used only to read (translate) and dropped before returning, and no
+    // other code mutates the page tables concurrently (single CPU at boot).
+    let mapper = unsafe {
+        OffsetPageTable::new(&mut *(table_virt as *mut PageTable), VirtAddr::new(OFFSET.load(Ordering::Relaxed)))
+    };
+    mapper.translate_addr(VirtAddr::new(addr)).map(|phys| phys.as_u64())
+}
+
+/// The frame allocator's bitmap storage: `words` u64s at the start of
+/// `range`, which `hv_frames::find_storage` chose from usable RAM.
+pub fn bitmap_storage(range: PhysRange, words: usize) -> &'static mut [u64] {
+    assert!((words as u64) * 8 <= range.len(), "bitmap storage range too small");
+    let ptr = to_virt(range.start) as *mut u64;
+    // SAFETY: `range` is usable RAM (firmware-reported, not holding the
+    // kernel, its page tables or boot info), mapped writable by the offset
+    // mapping, 4 KiB aligned, and large enough for `words` u64s. This is the
+    // only reference ever created to it: the allocator reserves the range so
+    // it is never handed out. Zeroing first makes every u64 initialised.
+    unsafe {
+        core::ptr::write_bytes(ptr, 0, words);
+        core::slice::from_raw_parts_mut(ptr, words)
+    }
+}

@@ -1,0 +1,98 @@
+//! `cargo xtask`: the project's one entry point for set-up, building, running
+//! and testing.
+//!
+//! Every command provisions what it needs first (kernel toolchain, emulators,
+//! firmware; see [`setup`]) and says what it is doing on long steps.
+
+mod args;
+mod build;
+mod doctor;
+mod emulator;
+mod kvm;
+mod paths;
+mod process;
+mod scenarios;
+mod setup;
+mod test;
+mod toolchain;
+
+use std::process::ExitCode;
+
+use args::Command;
+
+/// An error for the user: what went wrong and, where we know it, the fix.
+#[derive(Debug)]
+pub struct Error(String);
+
+impl Error {
+    /// An error with this message.
+    pub fn new(message: impl Into<String>) -> Self {
+        Self(message.into())
+    }
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The result type of every xtask step.
+pub type Result<T = ()> = std::result::Result<T, Error>;
+
+const USAGE: &str = "\
+usage: cargo xtask <command> [options]
+
+commands:
+  run       build everything and boot the hypervisor in an emulator
+            (QEMU+KVM when nested VT-x is available, otherwise Bochs)
+  test      host unit tests, then the in-emulator scenarios
+  build     build the kernel and its UEFI disk image
+  doctor    report toolchain, emulators, firmware, KVM and the run mode
+  setup     install what is missing (kernel toolchain, emulators, firmware)
+
+run options:
+  --emulator auto|bochs|qemu   which emulator (default: auto)
+  --firmware uefi|bios         firmware (default: uefi)
+  --cpu MODEL                  CPU model: Bochs model name (default corei7_skylake_x)
+                               or QEMU -cpu value (default: host,+vmx with KVM, max without)
+  --memory MIB                 guest RAM in MiB (default 512)
+  --cpus N                     number of CPUs (default 1)
+  --timeout SECS               stop the emulator after SECS seconds (default 300)
+  --log-level LEVEL            kernel log level: error|warn|info|debug|trace (default info)
+
+test options:
+  --host-only                  only the host unit tests
+  --scenario NAME              only the named emulator scenario (repeatable)
+";
+
+fn main() -> ExitCode {
+    let command = match args::parse(std::env::args().skip(1)) {
+        Ok(command) => command,
+        Err(error) => {
+            eprintln!("xtask: {error}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = match command {
+        Command::Help => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        Command::Run(options) => emulator::run_interactive(&options),
+        Command::Test(options) => test::run(&options),
+        Command::Build(options) => build::build_all(&options).map(|artifacts| {
+            println!("kernel: {}", artifacts.kernel.display());
+            println!("UEFI disk image: {}", artifacts.image.display());
+        }),
+        Command::Doctor => doctor::run(),
+        Command::Setup => setup::ensure_all(setup::Needs::everything()).map(|_| ()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("xtask: error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,175 @@
+//! `cargo xtask test`: the host unit tests of every pure crate, then the
+//! in-emulator scenarios, then one summary line `N passed, N failed`.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::args::{BuildOptions, Firmware, TestOptions};
+use crate::emulator::{self, Machine, RunSpec};
+use crate::scenarios::{self, Scenario};
+use crate::setup::{self, Needs};
+use crate::{build, paths, Error, Result};
+
+/// Counts of passed and failed tests.
+#[derive(Default)]
+struct Tally {
+    passed: usize,
+    failed: usize,
+}
+
+/// Runs the tests and prints the summary.
+pub fn run(options: &TestOptions) -> Result {
+    let selected = select(&options.scenarios)?;
+    let mut tally = Tally::default();
+    host_tests(&mut tally)?;
+    if !options.host_only {
+        scenario_tests(&selected, &mut tally)?;
+    }
+    println!("\n{} passed, {} failed", tally.passed, tally.failed);
+    if tally.failed == 0 {
+        Ok(())
+    } else {
+        Err(Error::new(format!("{} test(s) failed", tally.failed)))
+    }
+}
+
+fn select(names: &[String]) -> Result<Vec<&'static Scenario>> {
+    if names.is_empty() {
+        return Ok(scenarios::ALL.iter().collect());
+    }
+    names
+        .iter()
+        .map(|name| {
+            scenarios::ALL.iter().find(|s| s.name == name).ok_or_else(|| {
+                let known: Vec<&str> = scenarios::ALL.iter().map(|s| s.name).collect();
+                Error::new(format!("no scenario named `{name}`; known: {}", known.join(", ")))
+            })
+        })
+        .collect()
+}
+
+/// `cargo test` of the default members (the pure crates and xtask), echoing
+/// its output and adding up its per-binary results.
+fn host_tests(tally: &mut Tally) -> Result {
+    println!("xtask: host unit tests (cargo test)");
+    let mut child = Command::new("cargo")
+        .arg("test")
+        .current_dir(paths::root())
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| Error::new(format!("cannot start cargo test: {e}")))?;
+    let stdout = child.stdout.take().ok_or_else(|| Error::new("cargo test: no stdout"))?;
+    let mut binaries = 0;
+    for line in BufReader::new(stdout).lines() {
+        let line = line.map_err(|e| Error::new(format!("reading cargo test output: {e}")))?;
+        println!("{line}");
+        if let Some((passed, failed)) = parse_test_result(&line) {
+            tally.passed += passed;
+            tally.failed += failed;
+            binaries += 1;
+        }
+    }
+    let status = child.wait().map_err(|e| Error::new(format!("waiting for cargo test: {e}")))?;
+    if !status.success() {
+        // A build failure has no result lines: count it, so it cannot pass.
+        println!("xtask: FAILED: cargo test exited with {status}");
+        tally.failed += 1;
+    } else if binaries == 0 {
+        return Err(Error::new("cargo test ran no test binary"));
+    }
+    Ok(())
+}
+
+/// Parses `test result: ok. 12 passed; 0 failed; ...`.
+fn parse_test_result(line: &str) -> Option<(usize, usize)> {
+    let rest = line.strip_prefix("test result: ")?;
+    let count = |word: &str| {
+        rest.split(';').find_map(|part| part.trim().strip_suffix(word).map(|n| n.trim()).and_then(|n| {
+            n.rsplit(' ').next().and_then(|n| n.parse::<usize>().ok())
+        }))
+    };
+    Some((count(" passed")?, count(" failed")?))
+}
+
+fn scenario_tests(selected: &[&Scenario], tally: &mut Tally) -> Result {
+    let provisioned = setup::ensure_all(Needs::everything())?;
+    let toolchain = provisioned.toolchain.ok_or_else(|| Error::new("no kernel toolchain"))?;
+    let artifacts = build::build_with(&toolchain, &BuildOptions { firmware: Firmware::Uefi, log_level: "info".into() })?;
+    for scenario in selected {
+        let started = Instant::now();
+        println!("\nxtask: scenario {}: {}", scenario.name, scenario.about);
+        let result = run_scenario(scenario, &artifacts.image);
+        let seconds = started.elapsed().as_secs_f64();
+        match result {
+            Ok(()) => {
+                tally.passed += 1;
+                println!("xtask: scenario {} ... ok ({seconds:.1} s)", scenario.name);
+            }
+            Err(why) => {
+                tally.failed += 1;
+                println!("xtask: scenario {} ... FAILED ({seconds:.1} s)\n{why}", scenario.name);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn run_scenario(scenario: &Scenario, image: &std::path::Path) -> std::result::Result<(), String> {
+    let machine = Machine {
+        emulator: scenario.emulator,
+        firmware: scenario.firmware,
+        cpu: scenario.cpu.map(String::from),
+        memory_mib: 512,
+        cpus: 1,
+    };
+    let timeout = Duration::from_secs(scenario.timeout_secs);
+    let spec = RunSpec { machine: &machine, image, run_dir: paths::run_dir(scenario.name), timeout, echo: false };
+    let outcome = emulator::run_machine(&spec).map_err(|e| e.to_string())?;
+    let mut problems = Vec::new();
+    match outcome.verdict(timeout) {
+        Ok(status) if status == scenario.expect_status => {}
+        Ok(status) => problems.push(format!("ended with status `{status}`, expected `{}`", scenario.expect_status)),
+        Err(why) => problems.push(why),
+    }
+    for expected in scenario.expect_lines {
+        if !outcome.serial.lines().any(|line| line.contains(expected)) {
+            problems.push(format!("serial log lacks {expected:?}"));
+        }
+    }
+    if problems.is_empty() {
+        return Ok(());
+    }
+    Err(format!(
+        "  - {}\n  serial log: {}\n  emulator log: {}\n  last lines:\n{}",
+        problems.join("\n  - "),
+        outcome.serial_path.display(),
+        outcome.emulator_log.display(),
+        outcome.tail(25)
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cargo_test_result_lines_are_parsed() {
+        let line = "test result: ok. 12 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.01s";
+        assert_eq!(parse_test_result(line), Some((12, 0)));
+        let line = "test result: FAILED. 3 passed; 2 failed; 0 ignored; 0 measured; 0 filtered out";
+        assert_eq!(parse_test_result(line), Some((3, 2)));
+        assert_eq!(parse_test_result("running 3 tests"), None);
+    }
+
+    #[test]
+    fn scenario_names_are_unique_and_selectable() {
+        let names: Vec<&str> = scenarios::ALL.iter().map(|s| s.name).collect();
+        let mut sorted = names.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted.len(), names.len());
+        assert!(select(&["no-such-scenario".into()]).is_err());
+        assert_eq!(select(&[names[0].into()]).map(|s| s.len()).ok(), Some(1));
+    }
+}
