@@ -46,6 +46,9 @@ fn parse_args() -> Result<Args, String> {
 fn boot_config(quiet_framebuffer: bool) -> BootConfig {
     let mut config = BootConfig::default();
     config.serial_logging = true;
+    // The loader's own log: warnings and errors only, so the console shows
+    // the hypervisor's output (its trace level lists every ELF segment).
+    config.log_level = bootloader_boot_config::LevelFilter::Warn;
     config.frame_buffer_logging = !quiet_framebuffer;
     config
 }

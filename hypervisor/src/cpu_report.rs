@@ -8,7 +8,7 @@
 use hv_cpu::{BrandString, CpuidResult, Features, HypervisorLeaf, Signature, Vendor};
 use hv_vmx::{FeatureControl, FeatureControlPlan, Msr, MsrSource, VmxCapabilities};
 
-use crate::arch::x86_64::cpu::cpuid;
+use crate::arch::x86_64::cpu::{self, cpuid};
 use crate::arch::x86_64::msr::MsrReader;
 
 /// Everything the report found.
@@ -82,6 +82,12 @@ pub fn print(report: &CpuReport) {
     for line in alloc::format!("{}", vmx.capabilities).lines() {
         log::info!("vmx: {line}");
     }
+    let (cr0, cr4) = (cpu::cr0(), cpu::cr4());
+    log::info!(
+        "vmx: CR0 {cr0:#x} (to change for VMXON: {:#x}), CR4 {cr4:#x} (to change: {:#x}; VMXE is set at VMXON)",
+        vmx.capabilities.cr0.violations(cr0),
+        vmx.capabilities.cr4.violations(cr4)
+    );
     log::info!(
         "vmx: summary: EPT {}, unrestricted guest {}, VPID {}, 1 GiB EPT pages {}, preemption timer {}",
         yes_no(vmx.capabilities.has_ept()),

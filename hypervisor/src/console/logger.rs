@@ -41,7 +41,10 @@ impl Log for KernelLogger {
         }
         let stamp = time::since_boot();
         let target = record.target();
-        let module = target.strip_prefix("hypervisor::").unwrap_or(target);
+        let module = match target {
+            "hypervisor" => "main",
+            _ => target.strip_prefix("hypervisor::").unwrap_or(target),
+        };
         super::write_fmt(format_args!(
             "[{stamp}] {:<5} {module}: {}\n",
             record.level(),

@@ -7,9 +7,7 @@ use hv_cpu::CpuidResult;
 
 /// Executes CPUID for `leaf` / `subleaf`.
 pub fn cpuid(leaf: u32, subleaf: u32) -> CpuidResult {
-    // SAFETY: CPUID is available on every x86-64 CPU, has no side effects on
-    // memory and only writes the four output registers.
-    let r = unsafe { core::arch::x86_64::__cpuid_count(leaf, subleaf) };
+    let r = core::arch::x86_64::__cpuid_count(leaf, subleaf);
     CpuidResult { eax: r.eax, ebx: r.ebx, ecx: r.ecx, edx: r.edx }
 }
 
