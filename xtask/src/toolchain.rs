@@ -12,7 +12,8 @@
 //!    1.96.0, plus `lld-22` (the linker `rust-lld` points to) and `llvm-22`,
 //!    linked into rustup as the custom toolchain `hv-debian-1.96`.
 //!
-//! `HV_KERNEL_TOOLCHAIN=<rustup toolchain name>` overrides the choice.
+//! `HV_TOOLCHAIN_SOURCE=rustup|debian` restricts the choice to one route;
+//! `HV_KERNEL_TOOLCHAIN=<rustup toolchain name>` names a toolchain outright.
 //! The host tools (xtask, pure crates) keep using the repository's stable
 //! toolchain; only the builds started by [`KernelToolchain::cargo`] use this one.
 
@@ -94,15 +95,38 @@ fn probe_debian_direct() -> Option<KernelToolchain> {
         .then(|| KernelToolchain { rustup_name: None, origin: "Debian packages (no rustup)", version: version.trim().into(), sysroot })
 }
 
+/// Which installation routes may be used (`HV_TOOLCHAIN_SOURCE`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Source {
+    Any,
+    Rustup,
+    Debian,
+}
+
+fn source() -> Result<Source> {
+    match std::env::var("HV_TOOLCHAIN_SOURCE").as_deref() {
+        Err(_) | Ok("" | "auto") => Ok(Source::Any),
+        Ok("rustup") => Ok(Source::Rustup),
+        Ok("debian") => Ok(Source::Debian),
+        Ok(other) => Err(Error::new(format!("HV_TOOLCHAIN_SOURCE={other}: expected rustup, debian or auto"))),
+    }
+}
+
 /// Finds an installed kernel toolchain without installing anything.
 pub fn find() -> Option<KernelToolchain> {
     if let Ok(name) = std::env::var("HV_KERNEL_TOOLCHAIN") {
         return probe_rustup(&name, "HV_KERNEL_TOOLCHAIN");
     }
-    if on_path("rustup") {
-        probe_rustup(RELEASE, "rustup").or_else(|| probe_rustup(DEBIAN_LINK, "Debian packages linked into rustup"))
-    } else {
-        probe_debian_direct()
+    let source = source().ok()?;
+    if !on_path("rustup") {
+        return if source == Source::Rustup { None } else { probe_debian_direct() };
+    }
+    let from_rustup = || probe_rustup(RELEASE, "rustup");
+    let from_debian = || probe_rustup(DEBIAN_LINK, "Debian packages linked into rustup");
+    match source {
+        Source::Any => from_rustup().or_else(from_debian),
+        Source::Rustup => from_rustup(),
+        Source::Debian => from_debian(),
     }
 }
 
@@ -119,7 +143,8 @@ pub fn ensure() -> Result<KernelToolchain> {
     if let Some(found) = find() {
         return Ok(found);
     }
-    if on_path("rustup") {
+    let source = source()?;
+    if on_path("rustup") && source != Source::Debian {
         println!("xtask: installing Rust {RELEASE} with rust-src and llvm-tools through rustup ...");
         let installed = Command::new("rustup")
             .args(["toolchain", "install", RELEASE, "--profile", "minimal", "--component", "rust-src", "--component", "llvm-tools"])
@@ -129,6 +154,11 @@ pub fn ensure() -> Result<KernelToolchain> {
             if let Some(found) = probe_rustup(RELEASE, "rustup") {
                 return Ok(found);
             }
+        }
+        if source == Source::Rustup {
+            return Err(Error::new(format!(
+                "rustup could not install Rust {RELEASE} (HV_TOOLCHAIN_SOURCE=rustup forbids the Debian route)"
+            )));
         }
         println!("xtask: rustup could not install Rust {RELEASE}; trying Debian's packages instead");
     }
