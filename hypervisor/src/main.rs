@@ -18,11 +18,13 @@
 extern crate alloc;
 
 mod arch;
+mod boot_bundle;
 mod console;
 mod cpu_report;
 mod mm;
 mod panic;
 mod run;
+mod selftest;
 mod time;
 
 use bootloader_api::config::{BootloaderConfig, Mapping};
@@ -57,8 +59,21 @@ fn kernel_main(boot_info: &'static mut BootInfo) -> ! {
     };
     log::info!("{memory}");
 
+    let params = match boot_bundle::load(boot_info) {
+        Ok(params) => params,
+        Err(error) => {
+            log::error!("{error}");
+            run::finish(RunStatus::Failure);
+        }
+    };
+
     let report = cpu_report::gather();
     cpu_report::print(&report);
+    if let Some(test) = params.selftest {
+        test.run();
+        log::error!("selftest: {test:?} did not fault");
+        run::finish(RunStatus::Failure);
+    }
     let status = match report.vmx_readiness() {
         Ok(()) => RunStatus::Success,
         Err(reason) => {

@@ -46,6 +46,8 @@ pub struct RunOptions {
     pub cpus: u32,
     /// Wall-clock limit.
     pub timeout: Duration,
+    /// Boot parameters carried in the boot bundle.
+    pub params: String,
 }
 
 /// Options of `test`.
@@ -89,6 +91,7 @@ impl Default for RunOptions {
             memory_mib: 512,
             cpus: 1,
             timeout: Duration::from_secs(300),
+            params: String::new(),
         }
     }
 }
@@ -127,6 +130,7 @@ pub fn parse(args: impl Iterator<Item = String>) -> Result<Command, String> {
                 }
             }
             ("run", "--cpu") => run.cpu = Some(value()?),
+            ("run", "--params") => run.params = value()?,
             ("run", "--memory") => run.memory_mib = number(&flag, &value()?, 64, 65_536)?,
             ("run", "--cpus") => run.cpus = number(&flag, &value()?, 1, 64)?,
             ("run", "--timeout") => run.timeout = Duration::from_secs(number(&flag, &value()?, 1, 86_400)?.into()),

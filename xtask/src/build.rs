@@ -1,7 +1,8 @@
 //! Building: the kernel (with the kernel toolchain and `-Zbuild-std`), then
 //! the `boot` tool, then the disk image.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::time::Instant;
 
 use crate::args::{BuildOptions, Firmware};
@@ -17,26 +18,58 @@ const KERNEL_TARGET: &str = "x86_64-unknown-none";
 /// sources, with `compiler_builtins` providing `memcpy` and friends.
 const BUILD_STD: [&str; 2] = ["-Zbuild-std=core,alloc,compiler_builtins", "-Zbuild-std-features=compiler-builtins-mem"];
 
-/// What a build produced.
-pub struct Artifacts {
+/// What a build produced: the kernel and the tool that wraps it into disk
+/// images (one image per boot bundle).
+pub struct Built {
     /// The kernel ELF.
     pub kernel: PathBuf,
-    /// The bootable disk image for the requested firmware.
-    pub image: PathBuf,
+    boot_tool: PathBuf,
+    firmware: Firmware,
 }
 
-/// Provisions the toolchain, then builds the kernel and its disk image.
-pub fn build_all(options: &BuildOptions) -> Result<Artifacts> {
+/// Provisions the toolchain, builds, and writes the default disk image
+/// (`target/images/`, no boot parameters); returns the kernel and image paths.
+pub fn build_all(options: &BuildOptions) -> Result<(PathBuf, PathBuf)> {
     let provisioned = setup::ensure_all(Needs { toolchain: true, ..Needs::default() })?;
     let toolchain = provisioned.toolchain.ok_or_else(|| Error::new("no kernel toolchain"))?;
-    build_with(&toolchain, options)
+    let built = build_with(&toolchain, options)?;
+    let image = built.image("", &paths::images_dir())?;
+    Ok((built.kernel, image))
 }
 
-/// Builds the kernel and its disk image with `toolchain`.
-pub fn build_with(toolchain: &KernelToolchain, options: &BuildOptions) -> Result<Artifacts> {
+/// Builds the kernel and the image builder with `toolchain`.
+pub fn build_with(toolchain: &KernelToolchain, options: &BuildOptions) -> Result<Built> {
     let kernel = build_kernel(toolchain, options)?;
-    let image = build_image(toolchain, &kernel, options.firmware)?;
-    Ok(Artifacts { kernel, image })
+    let boot_tool = build_boot_tool(toolchain, options.firmware)?;
+    Ok(Built { kernel, boot_tool, firmware: options.firmware })
+}
+
+impl Built {
+    /// Writes the boot bundle (boot parameters `params`) and the disk image
+    /// into `dir`; returns the image path.
+    pub fn image(&self, params: &str, dir: &Path) -> Result<PathBuf> {
+        std::fs::create_dir_all(dir).map_err(|e| Error::new(format!("cannot create {}: {e}", dir.display())))?;
+        let bundle = hv_bundle::write(&[(hv_bundle::PARAMS_ENTRY, params.as_bytes())])
+            .map_err(|e| Error::new(format!("writing the boot bundle: {e}")))?;
+        let bundle_path = dir.join("bundle.bin");
+        std::fs::write(&bundle_path, bundle)
+            .map_err(|e| Error::new(format!("cannot write {}: {e}", bundle_path.display())))?;
+        let (flag, image) = match self.firmware {
+            Firmware::Uefi => ("--uefi", dir.join("hypervisor-uefi.img")),
+            Firmware::Bios => ("--bios", dir.join("hypervisor-bios.img")),
+        };
+        run_checked(
+            Command::new(&self.boot_tool)
+                .arg("--kernel")
+                .arg(&self.kernel)
+                .arg("--ramdisk")
+                .arg(&bundle_path)
+                .arg(flag)
+                .arg(&image),
+            "creating the disk image",
+        )?;
+        Ok(image)
+    }
 }
 
 fn build_kernel(toolchain: &KernelToolchain, options: &BuildOptions) -> Result<PathBuf> {
@@ -56,8 +89,8 @@ fn build_kernel(toolchain: &KernelToolchain, options: &BuildOptions) -> Result<P
     Ok(paths::kernel_target_dir().join(KERNEL_TARGET).join("release").join("hypervisor"))
 }
 
-fn build_image(toolchain: &KernelToolchain, kernel: &std::path::Path, firmware: Firmware) -> Result<PathBuf> {
-    let boot_binary = paths::kernel_target_dir().join("release").join("boot");
+fn build_boot_tool(toolchain: &KernelToolchain, firmware: Firmware) -> Result<PathBuf> {
+    let boot_tool = paths::kernel_target_dir().join("release").join("boot");
     let mut cargo = toolchain.cargo();
     cargo.args(["build", "--release", "--package", "boot", "--target-dir"]).arg(paths::kernel_target_dir());
     if firmware == Firmware::Bios {
@@ -70,7 +103,7 @@ fn build_image(toolchain: &KernelToolchain, kernel: &std::path::Path, firmware: 
         }
         cargo.args(["--features", "bios"]);
     }
-    if !boot_binary.is_file() {
+    if !boot_tool.is_file() {
         println!(
             "xtask: building the bootloader stages and the image builder \
              (the first time this compiles the UEFI{} loader: a minute or more)",
@@ -82,16 +115,5 @@ fn build_image(toolchain: &KernelToolchain, kernel: &std::path::Path, firmware: 
     if started.elapsed().as_secs() > 5 {
         println!("xtask: image builder built in {:.0} s", started.elapsed().as_secs_f64());
     }
-
-    let images = paths::images_dir();
-    std::fs::create_dir_all(&images).map_err(|e| Error::new(format!("cannot create {}: {e}", images.display())))?;
-    let (flag, image) = match firmware {
-        Firmware::Uefi => ("--uefi", images.join("hypervisor-uefi.img")),
-        Firmware::Bios => ("--bios", images.join("hypervisor-bios.img")),
-    };
-    run_checked(
-        std::process::Command::new(&boot_binary).arg("--kernel").arg(kernel).arg(flag).arg(&image),
-        "creating the disk image",
-    )?;
-    Ok(image)
+    Ok(boot_tool)
 }

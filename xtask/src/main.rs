@@ -60,6 +60,8 @@ run options:
   --cpus N                     number of CPUs (default 1)
   --timeout SECS               stop the emulator after SECS seconds (default 300)
   --log-level LEVEL            kernel log level: error|warn|info|debug|trace (default info)
+  --params 'KEY=VALUE ...'     boot parameters for the kernel, e.g. 'selftest=page-fault'
+                               (selftest: page-fault, breakpoint, stack-overflow, panic)
 
 test options:
   --host-only                  only the host unit tests
@@ -81,9 +83,9 @@ fn main() -> ExitCode {
         }
         Command::Run(options) => emulator::run_interactive(&options),
         Command::Test(options) => test::run(&options),
-        Command::Build(options) => build::build_all(&options).map(|artifacts| {
-            println!("kernel: {}", artifacts.kernel.display());
-            println!("UEFI disk image: {}", artifacts.image.display());
+        Command::Build(options) => build::build_all(&options).map(|(kernel, image)| {
+            println!("kernel: {}", kernel.display());
+            println!("disk image: {}", image.display());
         }),
         Command::Doctor => doctor::run(),
         Command::Setup => setup::ensure_all(setup::Needs::everything()).map(|_| ()),

@@ -21,6 +21,8 @@ pub struct Scenario {
     pub firmware: Firmware,
     /// CPU model; `None` for the emulator's default.
     pub cpu: Option<&'static str>,
+    /// Boot parameters carried in the boot bundle.
+    pub params: &'static str,
     /// The status the kernel must end with.
     pub expect_status: RunStatus,
     /// Text that must appear in the serial log, each on some line.
@@ -37,6 +39,7 @@ pub const ALL: &[Scenario] = &[
         emulator: Emulator::QemuTcg,
         firmware: Firmware::Uefi,
         cpu: None,
+        params: "",
         expect_status: RunStatus::VmxUnavailable,
         expect_lines: &[
             "hypervisor 0.1.0 starting",
@@ -53,6 +56,7 @@ pub const ALL: &[Scenario] = &[
         emulator: Emulator::Bochs,
         firmware: Firmware::Uefi,
         cpu: Some("corei7_skylake_x"),
+        params: "",
         expect_status: RunStatus::Success,
         expect_lines: &[
             "hypervisor 0.1.0 starting",
@@ -70,6 +74,7 @@ pub const ALL: &[Scenario] = &[
         emulator: Emulator::Bochs,
         firmware: Firmware::Uefi,
         cpu: Some("tigerlake"),
+        params: "",
         expect_status: RunStatus::Success,
         expect_lines: &[
             "cpu: CPUID.1:ECX.VMX = 1",
@@ -77,5 +82,64 @@ pub const ALL: &[Scenario] = &[
             "summary: EPT yes, unrestricted guest yes, VPID yes",
         ],
         timeout_secs: 240,
+    },
+    Scenario {
+        name: "selftest-page-fault",
+        about: "a page fault in the hypervisor is reported with vector, error code, RIP and CR2",
+        emulator: Emulator::QemuTcg,
+        firmware: Firmware::Uefi,
+        cpu: None,
+        params: "selftest=page-fault",
+        expect_status: RunStatus::CpuException,
+        expect_lines: &[
+            "ramdisk: boot parameters: selftest=page-fault",
+            "CPU exception #PF (vector 14), error code 0x2 at RIP 0x",
+            "CR2 0x00000deadbeef000",
+        ],
+        timeout_secs: 120,
+    },
+    Scenario {
+        name: "selftest-stack-overflow",
+        about: "a kernel stack overflow becomes a double fault handled on its own IST stack",
+        emulator: Emulator::QemuTcg,
+        firmware: Firmware::Uefi,
+        cpu: None,
+        params: "selftest=stack-overflow",
+        expect_status: RunStatus::CpuException,
+        expect_lines: &["CPU exception #DF (vector 8), error code 0x0"],
+        timeout_secs: 120,
+    },
+    Scenario {
+        name: "selftest-breakpoint",
+        about: "an INT3 in the hypervisor is reported as #BP",
+        emulator: Emulator::QemuTcg,
+        firmware: Firmware::Uefi,
+        cpu: None,
+        params: "selftest=breakpoint",
+        expect_status: RunStatus::CpuException,
+        expect_lines: &["CPU exception #BP (vector 3) at RIP 0x"],
+        timeout_secs: 120,
+    },
+    Scenario {
+        name: "selftest-panic",
+        about: "a panic prints its location and message",
+        emulator: Emulator::QemuTcg,
+        firmware: Firmware::Uefi,
+        cpu: None,
+        params: "selftest=panic",
+        expect_status: RunStatus::Panic,
+        expect_lines: &["kernel panic: panicked at hypervisor/src/selftest.rs:", "selftest: deliberate panic"],
+        timeout_secs: 120,
+    },
+    Scenario {
+        name: "bad-boot-parameter",
+        about: "a misspelt boot parameter stops the boot with a message naming it",
+        emulator: Emulator::QemuTcg,
+        firmware: Firmware::Uefi,
+        cpu: None,
+        params: "selftset=panic",
+        expect_status: RunStatus::Failure,
+        expect_lines: &["ramdisk: unknown boot parameter `selftset`"],
+        timeout_secs: 120,
     },
 ];

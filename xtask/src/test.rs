@@ -9,7 +9,8 @@ use crate::args::{BuildOptions, Firmware, TestOptions};
 use crate::emulator::{self, Machine, RunSpec};
 use crate::scenarios::{self, Scenario};
 use crate::setup::{self, Needs};
-use crate::{build, paths, Error, Result};
+use crate::build::{self, Built};
+use crate::{paths, Error, Result};
 
 /// Counts of passed and failed tests.
 #[derive(Default)]
@@ -95,11 +96,11 @@ fn parse_test_result(line: &str) -> Option<(usize, usize)> {
 fn scenario_tests(selected: &[&Scenario], tally: &mut Tally) -> Result {
     let provisioned = setup::ensure_all(Needs::everything())?;
     let toolchain = provisioned.toolchain.ok_or_else(|| Error::new("no kernel toolchain"))?;
-    let artifacts = build::build_with(&toolchain, &BuildOptions { firmware: Firmware::Uefi, log_level: "info".into() })?;
+    let built = build::build_with(&toolchain, &BuildOptions { firmware: Firmware::Uefi, log_level: "info".into() })?;
     for scenario in selected {
         let started = Instant::now();
         println!("\nxtask: scenario {}: {}", scenario.name, scenario.about);
-        let result = run_scenario(scenario, &artifacts.image);
+        let result = run_scenario(scenario, &built);
         let seconds = started.elapsed().as_secs_f64();
         match result {
             Ok(()) => {
@@ -115,7 +116,9 @@ fn scenario_tests(selected: &[&Scenario], tally: &mut Tally) -> Result {
     Ok(())
 }
 
-fn run_scenario(scenario: &Scenario, image: &std::path::Path) -> std::result::Result<(), String> {
+fn run_scenario(scenario: &Scenario, built: &Built) -> std::result::Result<(), String> {
+    let image_dir = paths::root().join("target").join("images").join(scenario.name);
+    let image = built.image(scenario.params, &image_dir).map_err(|e| e.to_string())?;
     let machine = Machine {
         emulator: scenario.emulator,
         firmware: scenario.firmware,
@@ -124,7 +127,7 @@ fn run_scenario(scenario: &Scenario, image: &std::path::Path) -> std::result::Re
         cpus: 1,
     };
     let timeout = Duration::from_secs(scenario.timeout_secs);
-    let spec = RunSpec { machine: &machine, image, run_dir: paths::run_dir(scenario.name), timeout, echo: false };
+    let spec = RunSpec { machine: &machine, image: &image, run_dir: paths::run_dir(scenario.name), timeout, echo: false };
     let outcome = emulator::run_machine(&spec).map_err(|e| e.to_string())?;
     let mut problems = Vec::new();
     match outcome.verdict(timeout) {

@@ -10,6 +10,8 @@
 mod heap;
 mod phys;
 
+pub use phys::ramdisk;
+
 use core::fmt;
 
 use bootloader_api::info::{MemoryRegionKind, MemoryRegions};

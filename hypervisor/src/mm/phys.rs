@@ -50,3 +50,13 @@ pub fn bitmap_storage(range: PhysRange, words: usize) -> &'static mut [u64] {
         core::slice::from_raw_parts_mut(ptr, words)
     }
 }
+
+/// The ramdisk the bootloader loaded, as bytes.
+pub fn ramdisk(boot_info: &bootloader_api::BootInfo) -> Option<&'static [u8]> {
+    let addr = boot_info.ramdisk_addr.into_option()?;
+    let len = usize::try_from(boot_info.ramdisk_len).ok()?;
+    // SAFETY: the bootloader mapped the ramdisk read-only at `addr` for
+    // `len` bytes for the kernel's lifetime, and `mm::init` reserved its
+    // frames so the allocator never hands them out: nothing writes them.
+    Some(unsafe { core::slice::from_raw_parts(addr as *const u8, len) })
+}

@@ -173,7 +173,9 @@ pub fn run_interactive(options: &RunOptions) -> Result {
     };
     let provisioned = setup::ensure_all(needs)?;
     let toolchain = provisioned.toolchain.ok_or_else(|| Error::new("no kernel toolchain"))?;
-    let artifacts = build::build_with(&toolchain, &options.build)?;
+    let built = build::build_with(&toolchain, &options.build)?;
+    let run_dir = paths::run_dir("run");
+    let image = built.image(&options.params, &paths::images_dir())?;
     let machine = Machine {
         emulator,
         firmware: options.build.firmware,
@@ -188,8 +190,8 @@ pub fn run_interactive(options: &RunOptions) -> Result {
     }
     let spec = RunSpec {
         machine: &machine,
-        image: &artifacts.image,
-        run_dir: paths::run_dir("run"),
+        image: &image,
+        run_dir,
         timeout: options.timeout,
         echo: true,
     };

@@ -40,3 +40,14 @@ pub fn halt_forever() -> ! {
         x86_64::instructions::hlt();
     }
 }
+
+/// Writes `value` to the virtual address `address`, whatever is (or is not)
+/// mapped there. Exists for the page-fault self-test: the write is expected
+/// to fault, and the fault handler never returns.
+pub fn write_u64_to(address: u64, value: u64) {
+    // SAFETY: this is deliberately a write the kernel does not own; it is
+    // only called with an address no Rust object lives at (the self-test's
+    // unmapped address), so no Rust reference is invalidated. If the address
+    // is unmapped, the resulting #PF ends the run.
+    unsafe { core::ptr::write_volatile(address as *mut u64, value) }
+}

@@ -1,0 +1,74 @@
+//! The boot bundle from the ramdisk: validated, listed in the log, and its
+//! boot parameters decoded.
+//!
+//! A missing ramdisk is fine (no parameters, nothing to run yet); a corrupt
+//! one is an error that stops the boot, because running with half of what
+//! the user asked for would be worse than not running.
+
+use bootloader_api::BootInfo;
+use hv_bundle::{params, Bundle, BundleError, PARAMS_ENTRY};
+
+use crate::mm;
+use crate::selftest::SelfTest;
+
+/// What the kernel takes from the bundle.
+#[derive(Default)]
+pub struct BootParams {
+    /// A fault-path self-test to run after the CPU report.
+    pub selftest: Option<SelfTest>,
+}
+
+/// Keys the kernel accepts.
+const KNOWN_KEYS: &[&str] = &["selftest"];
+
+/// Why the bundle could not be used.
+pub enum BootBundleError {
+    /// The bundle is malformed.
+    Bundle(BundleError),
+    /// The parameters are not valid UTF-8 text.
+    ParamsNotText,
+    /// A parameter is malformed or unknown (the message names it).
+    Param(alloc::string::String),
+}
+
+impl core::fmt::Display for BootBundleError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::Bundle(error) => write!(f, "ramdisk: {error}"),
+            Self::ParamsNotText => f.write_str("ramdisk: the boot parameters are not UTF-8 text"),
+            Self::Param(message) => write!(f, "ramdisk: {message}"),
+        }
+    }
+}
+
+/// Reads, logs and decodes the bundle.
+pub fn load(boot_info: &BootInfo) -> Result<BootParams, BootBundleError> {
+    let Some(bytes) = mm::ramdisk(boot_info) else {
+        log::info!("ramdisk: none (no boot bundle)");
+        return Ok(BootParams::default());
+    };
+    let bundle = Bundle::parse(bytes).map_err(BootBundleError::Bundle)?;
+    log::info!("ramdisk: boot bundle, {} bytes, {} entries", bundle.size(), bundle.len());
+    for entry in bundle.entries() {
+        log::info!("ramdisk:   {:<32} {:>8} bytes", entry.name(), entry.data().len());
+    }
+    let Some(entry) = bundle.get(PARAMS_ENTRY) else { return Ok(BootParams::default()) };
+    let text = core::str::from_utf8(entry.data()).map_err(|_| BootBundleError::ParamsNotText)?;
+    log::info!("ramdisk: boot parameters: {}", text.trim());
+    let pairs = params::parse(text, KNOWN_KEYS).map_err(|e| BootBundleError::Param(alloc::format!("{e}")))?;
+    let mut boot_params = BootParams::default();
+    for (key, value) in pairs {
+        match key {
+            "selftest" => {
+                boot_params.selftest = Some(SelfTest::from_name(value).ok_or_else(|| {
+                    BootBundleError::Param(alloc::format!(
+                        "selftest={value}: expected one of {}",
+                        SelfTest::NAMES.join(", ")
+                    ))
+                })?);
+            }
+            _ => return Err(BootBundleError::Param(alloc::format!("unhandled boot parameter `{key}`"))),
+        }
+    }
+    Ok(boot_params)
+}

@@ -1,0 +1,67 @@
+//! Fault-path self-tests, selected with the boot parameter `selftest=NAME`.
+//!
+//! The fault paths (exception handlers, IST stacks, panic handler) only run
+//! when something has already gone wrong, so they are exercised on purpose:
+//! each test provokes one fault and the run must end with the matching
+//! status and report. `cargo xtask test` runs them in QEMU.
+
+/// A self-test.
+#[derive(Clone, Copy, Debug)]
+pub enum SelfTest {
+    /// A write to an unmapped address: #PF with CR2 reported.
+    PageFault,
+    /// INT3: #BP.
+    Breakpoint,
+    /// Unbounded recursion into the stack guard page: the #PF cannot be
+    /// delivered on the overflowed stack, so it becomes a #DF, which runs on
+    /// its own IST stack.
+    StackOverflow,
+    /// A Rust panic.
+    Panic,
+}
+
+/// The address the page-fault test writes to: canonical, in the lower half,
+/// and never mapped by the bootloader (which maps the kernel, its stack, boot
+/// info and physical memory at high addresses).
+pub const UNMAPPED_ADDRESS: u64 = 0x0000_0dea_dbee_f000;
+
+impl SelfTest {
+    /// Every test's name, for messages.
+    pub const NAMES: [&'static str; 4] = ["page-fault", "breakpoint", "stack-overflow", "panic"];
+
+    /// The test called `name`.
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "page-fault" => Some(Self::PageFault),
+            "breakpoint" => Some(Self::Breakpoint),
+            "stack-overflow" => Some(Self::StackOverflow),
+            "panic" => Some(Self::Panic),
+            _ => None,
+        }
+    }
+
+    /// Provokes the fault. Returns only if the fault did not happen.
+    pub fn run(self) {
+        log::warn!("selftest: provoking {self:?} on purpose");
+        match self {
+            Self::PageFault => crate::arch::x86_64::cpu::write_u64_to(UNMAPPED_ADDRESS, 0x1234),
+            Self::Breakpoint => x86_64::instructions::interrupts::int3(),
+            Self::StackOverflow => {
+                let depth = recurse(core::hint::black_box(u64::MAX));
+                log::error!("selftest: recursion returned {depth} without overflowing the stack");
+            }
+            Self::Panic => panic!("selftest: deliberate panic"),
+        }
+    }
+}
+
+/// Recursion the optimiser cannot turn into a loop: each frame keeps a
+/// buffer alive across the call.
+#[allow(clippy::only_used_in_recursion, reason = "the parameter keeps each frame distinct")]
+fn recurse(n: u64) -> u64 {
+    let buffer = core::hint::black_box([n; 64]);
+    if n == 0 {
+        return 0;
+    }
+    recurse(n - 1) + core::hint::black_box(buffer[n as usize % 64])
+}
