@@ -71,7 +71,7 @@ fn kernel_main(boot_info: &'static mut BootInfo) -> ! {
     cpu_report::print(&report);
     if let Some(test) = params.selftest {
         test.run();
-        log::error!("selftest: {test:?} did not fault");
+        log::error!("selftest {test:?} did not fault");
         run::finish(RunStatus::Failure);
     }
     let status = match report.vmx_readiness() {

@@ -42,13 +42,13 @@ impl SelfTest {
 
     /// Provokes the fault. Returns only if the fault did not happen.
     pub fn run(self) {
-        log::warn!("selftest: provoking {self:?} on purpose");
+        log::warn!("provoking {self:?} on purpose");
         match self {
             Self::PageFault => crate::arch::x86_64::cpu::write_u64_to(UNMAPPED_ADDRESS, 0x1234),
             Self::Breakpoint => x86_64::instructions::interrupts::int3(),
             Self::StackOverflow => {
                 let depth = recurse(core::hint::black_box(u64::MAX));
-                log::error!("selftest: recursion returned {depth} without overflowing the stack");
+                log::error!("recursion returned {depth} without overflowing the stack");
             }
             Self::Panic => panic!("selftest: deliberate panic"),
         }
@@ -63,5 +63,5 @@ fn recurse(n: u64) -> u64 {
     if n == 0 {
         return 0;
     }
-    recurse(n - 1) + core::hint::black_box(buffer[n as usize % 64])
+    recurse(n - 1) + core::hint::black_box(buffer[usize::try_from(n % 64).unwrap_or(0)])
 }

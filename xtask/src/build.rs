@@ -72,6 +72,22 @@ impl Built {
     }
 }
 
+/// Runs clippy over the kernel with warnings as errors (the workspace lint
+/// policy: every `unsafe` block documented, no undocumented casts, ...).
+pub fn lint_kernel(toolchain: &KernelToolchain) -> Result {
+    run_checked(
+        toolchain
+            .cargo()
+            .args(["clippy", "--release", "--package", "hypervisor", "--target", KERNEL_TARGET])
+            .args(BUILD_STD)
+            .arg("--target-dir")
+            .arg(paths::kernel_target_dir())
+            .args(["--", "-D", "warnings"]),
+        "clippy on the kernel (if clippy is missing: rustup component add clippy --toolchain 1.96.0, \
+         or apt-get install rust-web-clippy)",
+    )
+}
+
 fn build_kernel(toolchain: &KernelToolchain, options: &BuildOptions) -> Result<PathBuf> {
     let started = Instant::now();
     println!("xtask: building the hypervisor kernel ({KERNEL_TARGET}, log level {})", options.log_level);

@@ -10,6 +10,8 @@ use crate::emulator::{self, Machine, RunSpec};
 use crate::scenarios::{self, Scenario};
 use crate::setup::{self, Needs};
 use crate::build::{self, Built};
+use crate::process::run_checked;
+use crate::toolchain::KernelToolchain;
 use crate::{paths, Error, Result};
 
 /// Counts of passed and failed tests.
@@ -24,8 +26,17 @@ pub fn run(options: &TestOptions) -> Result {
     let selected = select(&options.scenarios)?;
     let mut tally = Tally::default();
     host_tests(&mut tally)?;
+    check("clippy (host crates)", &mut tally, || {
+        run_checked(
+            Command::new("cargo").args(["clippy", "--all-targets", "--", "-D", "warnings"]).current_dir(paths::root()),
+            "clippy on the host crates",
+        )
+    });
     if !options.host_only {
-        scenario_tests(&selected, &mut tally)?;
+        let provisioned = setup::ensure_all(Needs::everything())?;
+        let toolchain = provisioned.toolchain.ok_or_else(|| Error::new("no kernel toolchain"))?;
+        check("clippy (kernel)", &mut tally, || build::lint_kernel(&toolchain));
+        scenario_tests(&toolchain, &selected, &mut tally)?;
     }
     println!("\n{} passed, {} failed", tally.passed, tally.failed);
     if tally.failed == 0 {
@@ -93,10 +104,23 @@ fn parse_test_result(line: &str) -> Option<(usize, usize)> {
     Some((count(" passed")?, count(" failed")?))
 }
 
-fn scenario_tests(selected: &[&Scenario], tally: &mut Tally) -> Result {
-    let provisioned = setup::ensure_all(Needs::everything())?;
-    let toolchain = provisioned.toolchain.ok_or_else(|| Error::new("no kernel toolchain"))?;
-    let built = build::build_with(&toolchain, &BuildOptions { firmware: Firmware::Uefi, log_level: "info".into() })?;
+/// Runs one pass/fail check and counts it.
+fn check(name: &str, tally: &mut Tally, run: impl FnOnce() -> Result) {
+    println!("\nxtask: {name}");
+    match run() {
+        Ok(()) => {
+            tally.passed += 1;
+            println!("xtask: {name} ... ok");
+        }
+        Err(error) => {
+            tally.failed += 1;
+            println!("xtask: {name} ... FAILED: {error}");
+        }
+    }
+}
+
+fn scenario_tests(toolchain: &KernelToolchain, selected: &[&Scenario], tally: &mut Tally) -> Result {
+    let built = build::build_with(toolchain, &BuildOptions { firmware: Firmware::Uefi, log_level: "info".into() })?;
     for scenario in selected {
         let started = Instant::now();
         println!("\nxtask: scenario {}: {}", scenario.name, scenario.about);

@@ -6,10 +6,10 @@
 //! compiler. Two ways to get such a toolchain, tried in this order:
 //!
 //! 1. **rustup** (a user's machine with internet): the official `1.96.0`
-//!    toolchain with the `rust-src` and `llvm-tools` components.
+//!    toolchain with the `rust-src`, `llvm-tools` and `clippy` components.
 //! 2. **Debian packages** (our machines, which reach Debian's archive but may
-//!    not reach rustup's servers): `rustc-web`, `cargo-web` and `rust-web-src`
-//!    1.96.0, plus `lld-22` (the linker `rust-lld` points to) and `llvm-22`,
+//!    not reach rustup's servers): `rustc-web`, `cargo-web`, `rust-web-src` and
+//!    `rust-web-clippy` 1.96.0, plus `lld-22` (the linker `rust-lld` points to) and `llvm-22`,
 //!    linked into rustup as the custom toolchain `hv-debian-1.96`.
 //!
 //! `HV_TOOLCHAIN_SOURCE=rustup|debian` restricts the choice to one route;
@@ -28,7 +28,7 @@ pub const RELEASE: &str = "1.96.0";
 /// The name under which Debian's 1.96 toolchain is linked into rustup.
 const DEBIAN_LINK: &str = "hv-debian-1.96";
 /// Debian packages of the Debian route.
-const DEBIAN_PACKAGES: &[&str] = &["rustc-web", "cargo-web", "rust-web-src", "lld-22", "llvm-22"];
+const DEBIAN_PACKAGES: &[&str] = &["rustc-web", "cargo-web", "rust-web-src", "rust-web-clippy", "lld-22", "llvm-22"];
 
 /// A toolchain able to build the kernel.
 #[derive(Clone, Debug)]
@@ -147,7 +147,8 @@ pub fn ensure() -> Result<KernelToolchain> {
     if on_path("rustup") && source != Source::Debian {
         println!("xtask: installing Rust {RELEASE} with rust-src and llvm-tools through rustup ...");
         let installed = Command::new("rustup")
-            .args(["toolchain", "install", RELEASE, "--profile", "minimal", "--component", "rust-src", "--component", "llvm-tools"])
+            .args(["toolchain", "install", RELEASE, "--profile", "minimal"])
+            .args(["--component", "rust-src", "--component", "llvm-tools", "--component", "clippy"])
             .status()
             .is_ok_and(|status| status.success());
         if installed {
