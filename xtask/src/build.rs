@@ -75,6 +75,7 @@ impl Built {
 /// Runs clippy over the kernel with warnings as errors (the workspace lint
 /// policy: every `unsafe` block documented, no undocumented casts, ...).
 pub fn lint_kernel(toolchain: &KernelToolchain) -> Result {
+    toolchain.ensure_clippy()?;
     run_checked(
         toolchain
             .cargo()
@@ -83,8 +84,7 @@ pub fn lint_kernel(toolchain: &KernelToolchain) -> Result {
             .arg("--target-dir")
             .arg(paths::kernel_target_dir())
             .args(["--", "-D", "warnings"]),
-        "clippy on the kernel (if clippy is missing: rustup component add clippy --toolchain 1.96.0, \
-         or apt-get install rust-web-clippy)",
+        "clippy on the kernel",
     )
 }
 

@@ -20,7 +20,7 @@ pub fn run() -> Result {
             );
         }
         None => println!(
-            "kernel toolchain: MISSING: Rust {} with rust-src (cargo xtask setup installs it)",
+            "kernel toolchain: MISSING: Rust {} with rust-src and rust-lld (cargo xtask setup installs it)",
             toolchain::RELEASE
         ),
     }

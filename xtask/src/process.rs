@@ -125,7 +125,36 @@ fn echo_new_bytes(path: &Path, offset: u64) -> u64 {
     let mut buffer = Vec::new();
     let Ok(read) = file.read_to_end(&mut buffer) else { return offset };
     let mut out = std::io::stdout().lock();
-    let _ = out.write_all(&buffer);
+    let _ = out.write_all(&without_escape_sequences(&buffer));
     let _ = out.flush();
     offset + read as u64
+}
+
+/// Drops ANSI/VT100 escape sequences (ESC, optional `[`, parameters, final
+/// letter): OVMF's serial console clears the screen with them, which must not
+/// wipe the user's terminal when the console is echoed.
+fn without_escape_sequences(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut in_escape = false;
+    for &byte in bytes {
+        match (in_escape, byte) {
+            (false, 0x1b) => in_escape = true,
+            (false, _) => out.push(byte),
+            (true, b'a'..=b'z' | b'A'..=b'Z') => in_escape = false,
+            (true, _) => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_sequences_are_dropped_and_text_kept() {
+        let text = b"\x1b[2J\x1b[01;01H\x1b[=3hBdsDxe: loading\n[ 0.1] INFO main: up\n";
+        assert_eq!(without_escape_sequences(text), b"BdsDxe: loading\n[ 0.1] INFO main: up\n");
+        assert_eq!(without_escape_sequences(b"plain"), b"plain");
+    }
 }

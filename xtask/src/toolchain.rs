@@ -9,7 +9,9 @@
 //!    toolchain with the `rust-src`, `llvm-tools` and `clippy` components.
 //! 2. **Debian packages** (our machines, which reach Debian's archive but may
 //!    not reach rustup's servers): `rustc-web`, `cargo-web`, `rust-web-src` and
-//!    `rust-web-clippy` 1.96.0, plus `lld-22` (the linker `rust-lld` points to) and `llvm-22`,
+//!    `rust-web-clippy` 1.96.0, `rust-web-llvm` (ships `/usr/bin/rust-lld`; only
+//!    a Recommends of `rustc-web`), `lld-22` (what that `rust-lld` symlink
+//!    points to) and `llvm-22`,
 //!    linked into rustup as the custom toolchain `hv-debian-1.96`.
 //!
 //! `HV_TOOLCHAIN_SOURCE=rustup|debian` restricts the choice to one route;
@@ -27,8 +29,11 @@ use crate::{Error, Result};
 pub const RELEASE: &str = "1.96.0";
 /// The name under which Debian's 1.96 toolchain is linked into rustup.
 const DEBIAN_LINK: &str = "hv-debian-1.96";
-/// Debian packages of the Debian route.
-const DEBIAN_PACKAGES: &[&str] = &["rustc-web", "cargo-web", "rust-web-src", "rust-web-clippy", "lld-22", "llvm-22"];
+/// Debian packages of the Debian route. `rust-web-llvm` provides
+/// `/usr/bin/rust-lld` (-> `lld-22`), the linker of `x86_64-unknown-none`;
+/// apt-get runs with `--no-install-recommends`, so it must be named.
+const DEBIAN_PACKAGES: &[&str] =
+    &["rustc-web", "cargo-web", "rust-web-src", "rust-web-clippy", "rust-web-llvm", "lld-22", "llvm-22"];
 
 /// A toolchain able to build the kernel.
 #[derive(Clone, Debug)]
@@ -64,6 +69,29 @@ impl KernelToolchain {
         command
     }
 
+    /// Makes sure `cargo clippy` works with this toolchain, installing the
+    /// component (rustup) or package (Debian) when it is missing: a toolchain
+    /// installed before clippy was part of the set gets it here.
+    pub fn ensure_clippy(&self) -> Result {
+        let works = |toolchain: &Self| output_of(toolchain.cargo().args(["clippy", "--version"])).is_some();
+        if works(self) {
+            return Ok(());
+        }
+        println!("xtask: clippy is missing from the kernel toolchain; installing it");
+        match &self.rustup_name {
+            Some(name) if name != DEBIAN_LINK => run_checked(
+                Command::new("rustup").args(["component", "add", "clippy", "--toolchain", name]),
+                "installing clippy",
+            )?,
+            _ => crate::setup::apt_install(&["rust-web-clippy"])?,
+        }
+        if works(self) {
+            Ok(())
+        } else {
+            Err(Error::new("clippy was installed but `cargo clippy` still does not run with the kernel toolchain"))
+        }
+    }
+
     /// The directory holding `llvm-objcopy` for this toolchain's host target,
     /// where the bootloader's BIOS build looks for it.
     pub fn llvm_tools_dir(&self) -> PathBuf {
@@ -75,12 +103,21 @@ fn has_sources(sysroot: &Path) -> bool {
     sysroot.join("lib/rustlib/src/rust/library/core/src/lib.rs").is_file()
 }
 
-/// Probes a rustup toolchain by name: usable if it is 1.96 with sources.
+/// Whether rustc will find `rust-lld`, the linker of `x86_64-unknown-none`:
+/// rustup ships it in the sysroot's host `bin/`; Debian's `rust-web-llvm`
+/// puts a symlink to `lld-22` in `/usr/bin` (dangling until `lld-22` is
+/// installed, hence `exists`, which follows symlinks).
+fn has_linker(sysroot: &Path) -> bool {
+    sysroot.join("lib/rustlib/x86_64-unknown-linux-gnu/bin/rust-lld").exists() || sysroot.join("bin/rust-lld").exists()
+}
+
+/// Probes a rustup toolchain by name: usable if it has sources and `rust-lld`
+/// (a half-installed toolchain is then repaired by [`ensure`]).
 fn probe_rustup(name: &str, origin: &'static str) -> Option<KernelToolchain> {
     let version = output_of(Command::new("rustc").env("RUSTUP_TOOLCHAIN", name).arg("--version"))?;
     let sysroot = output_of(Command::new("rustc").env("RUSTUP_TOOLCHAIN", name).args(["--print", "sysroot"]))?;
     let sysroot = PathBuf::from(sysroot.trim());
-    (has_sources(&sysroot)).then(|| KernelToolchain {
+    (has_sources(&sysroot) && has_linker(&sysroot)).then(|| KernelToolchain {
         rustup_name: Some(name.to_owned()),
         origin,
         version: version.trim().to_owned(),
@@ -91,7 +128,10 @@ fn probe_rustup(name: &str, origin: &'static str) -> Option<KernelToolchain> {
 fn probe_debian_direct() -> Option<KernelToolchain> {
     let version = output_of(Command::new("/usr/bin/rustc").arg("--version"))?;
     let sysroot = PathBuf::from("/usr");
-    (version.starts_with("rustc 1.96") && has_sources(&sysroot) && Path::new("/usr/bin/cargo").is_file())
+    (version.starts_with("rustc 1.96")
+        && has_sources(&sysroot)
+        && has_linker(&sysroot)
+        && Path::new("/usr/bin/cargo").is_file())
         .then(|| KernelToolchain { rustup_name: None, origin: "Debian packages (no rustup)", version: version.trim().into(), sysroot })
 }
 
@@ -136,7 +176,7 @@ pub fn ensure() -> Result<KernelToolchain> {
         return probe_rustup(&name, "HV_KERNEL_TOOLCHAIN").ok_or_else(|| {
             Error::new(format!(
                 "HV_KERNEL_TOOLCHAIN={name} is not a usable toolchain: it must exist in rustup and have \
-                 `rust-src` (rustup component add rust-src --toolchain {name})"
+                 `rust-src` (rustup component add rust-src --toolchain {name}) and `rust-lld`"
             ))
         });
     }

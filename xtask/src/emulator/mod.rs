@@ -165,6 +165,15 @@ fn choose(choice: EmulatorChoice) -> (Emulator, String) {
 /// `cargo xtask run`: provision, build, boot, show the console live.
 pub fn run_interactive(options: &RunOptions) -> Result {
     let (emulator, why) = choose(options.emulator);
+    if emulator == Emulator::Bochs && options.build.firmware == Firmware::Bios {
+        // Seen on Bochs 2.7 with bootloader 0.11.15: the BIOS stages print
+        // nothing and the run only ends at the timeout. Refuse up front.
+        return Err(Error::new(
+            "the BIOS image does not boot in Bochs (bootloader 0.11.15's BIOS stages hang in Bochs 2.7 \
+             before the kernel starts); use --firmware uefi with Bochs, or --emulator qemu --firmware bios \
+             (QEMU+SeaBIOS boots it, but without KVM it has no VT-x)",
+        ));
+    }
     let needs = Needs {
         toolchain: true,
         qemu: emulator != Emulator::Bochs,
@@ -185,7 +194,7 @@ pub fn run_interactive(options: &RunOptions) -> Result {
     };
     println!("xtask: booting in {} ({why}); firmware {:?}; stops on the kernel's status or after {} s",
         emulator.name(), machine.firmware, options.timeout.as_secs());
-    if emulator == Emulator::Bochs {
+    if emulator == Emulator::Bochs && machine.firmware == Firmware::Uefi {
         println!("xtask: Bochs is slow: OVMF alone takes 10-20 s before the first kernel line");
     }
     let spec = RunSpec {
