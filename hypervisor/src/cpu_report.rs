@@ -48,14 +48,7 @@ pub fn gather() -> CpuReport {
         feature_control: FeatureControl(msrs.read(Msr::IA32_FEATURE_CONTROL)),
         capabilities: VmxCapabilities::read(&mut msrs),
     });
-    CpuReport {
-        vendor: Vendor::new(leaf0),
-        brand,
-        signature: Signature::new(leaf1.eax),
-        features,
-        hypervisor,
-        vmx,
-    }
+    CpuReport { vendor: Vendor::new(leaf0), brand, signature: Signature::new(leaf1.eax), features, hypervisor, vmx }
 }
 
 impl CpuReport {
@@ -131,4 +124,3 @@ fn yes_no(value: bool) -> &'static str {
         "no"
     }
 }
-

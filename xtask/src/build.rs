@@ -76,31 +76,25 @@ impl Built {
 /// policy: every `unsafe` block documented, no undocumented casts, ...).
 pub fn lint_kernel(toolchain: &KernelToolchain) -> Result {
     toolchain.ensure_clippy()?;
-    run_checked(
-        toolchain
-            .cargo()
-            .args(["clippy", "--release", "--package", "hypervisor", "--target", KERNEL_TARGET])
-            .args(BUILD_STD)
-            .arg("--target-dir")
-            .arg(paths::kernel_target_dir())
-            .args(["--", "-D", "warnings"]),
-        "clippy on the kernel",
-    )
+    run_checked(kernel_cargo(toolchain, "clippy").args(["--", "-D", "warnings"]), "clippy on the kernel")
+}
+
+/// `cargo <subcommand>` of the kernel package for its target, with `core`
+/// and `alloc` built from source.
+fn kernel_cargo(toolchain: &KernelToolchain, subcommand: &str) -> Command {
+    let mut cargo = toolchain.cargo();
+    cargo
+        .args([subcommand, "--release", "--package", "hypervisor", "--target", KERNEL_TARGET])
+        .args(BUILD_STD)
+        .arg("--target-dir")
+        .arg(paths::kernel_target_dir());
+    cargo
 }
 
 fn build_kernel(toolchain: &KernelToolchain, options: &BuildOptions) -> Result<PathBuf> {
     let started = Instant::now();
     println!("xtask: building the hypervisor kernel ({KERNEL_TARGET}, log level {})", options.log_level);
-    run_checked(
-        toolchain
-            .cargo()
-            .args(["build", "--release", "--package", "hypervisor", "--target", KERNEL_TARGET])
-            .args(BUILD_STD)
-            .arg("--target-dir")
-            .arg(paths::kernel_target_dir())
-            .env("HV_LOG", &options.log_level),
-        "building the kernel",
-    )?;
+    run_checked(kernel_cargo(toolchain, "build").env("HV_LOG", &options.log_level), "building the kernel")?;
     println!("xtask: kernel built in {:.1} s", started.elapsed().as_secs_f64());
     Ok(paths::kernel_target_dir().join(KERNEL_TARGET).join("release").join("hypervisor"))
 }

@@ -30,7 +30,9 @@ pub fn probe() -> NestedVtx {
         return NestedVtx::Unavailable(why.into());
     }
     if std::fs::OpenOptions::new().read(true).write(true).open("/dev/kvm").is_err() {
-        return NestedVtx::Unavailable("/dev/kvm is missing or not accessible (load kvm_intel; add yourself to group kvm)".into());
+        return NestedVtx::Unavailable(
+            "/dev/kvm is missing or not accessible (load kvm_intel; add yourself to group kvm)".into(),
+        );
     }
     let nested = Path::new("/sys/module/kvm_intel/parameters/nested");
     match std::fs::read_to_string(nested).map(|text| text.trim().to_owned()) {
@@ -38,6 +40,8 @@ pub fn probe() -> NestedVtx {
         Ok(_) => NestedVtx::Unavailable(
             "kvm_intel is loaded with nested=N (fix: modprobe -r kvm_intel && modprobe kvm_intel nested=1)".into(),
         ),
-        Err(_) => NestedVtx::Unavailable("the kvm_intel module is not loaded (fix: modprobe kvm_intel nested=1)".into()),
+        Err(_) => {
+            NestedVtx::Unavailable("the kvm_intel module is not loaded (fix: modprobe kvm_intel nested=1)".into())
+        }
     }
 }

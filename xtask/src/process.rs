@@ -23,7 +23,8 @@ pub fn describe(command: &Command) -> String {
 
 /// Runs `command` with inherited output; fails with `what` if it fails.
 pub fn run_checked(command: &mut Command, what: &str) -> Result {
-    let status = command.status().map_err(|e| Error::new(format!("{what}: cannot start `{}`: {e}", describe(command))))?;
+    let status =
+        command.status().map_err(|e| Error::new(format!("{what}: cannot start `{}`: {e}", describe(command))))?;
     if status.success() {
         Ok(())
     } else {
@@ -75,9 +76,12 @@ pub fn supervise(
 ) -> Result<Ended> {
     HANDLER.call_once(|| match ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst)) {
         Ok(()) => HANDLER_INSTALLED.store(true, Ordering::SeqCst),
-        Err(error) => eprintln!("xtask: warning: cannot install a Ctrl-C handler ({error}); Ctrl-C stops the emulator directly"),
+        Err(error) => {
+            eprintln!("xtask: warning: cannot install a Ctrl-C handler ({error}); Ctrl-C stops the emulator directly")
+        }
     });
-    let create = |path: &Path| File::create(path).map_err(|e| Error::new(format!("cannot create {}: {e}", path.display())));
+    let create =
+        |path: &Path| File::create(path).map_err(|e| Error::new(format!("cannot create {}: {e}", path.display())));
     command.stdin(Stdio::null()).stdout(create(stdout)?).stderr(create(stderr)?);
     if HANDLER_INSTALLED.load(Ordering::SeqCst) {
         // Own process group: Ctrl-C reaches only us, and we stop the emulator

@@ -6,11 +6,11 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::args::{BuildOptions, Firmware, TestOptions};
+use crate::build::{self, Built};
 use crate::emulator::{self, Machine, RunSpec};
+use crate::process::run_checked;
 use crate::scenarios::{self, Scenario};
 use crate::setup::{self, Needs};
-use crate::build::{self, Built};
-use crate::process::run_checked;
 use crate::toolchain::KernelToolchain;
 use crate::{paths, Error, Result};
 
@@ -26,6 +26,9 @@ pub fn run(options: &TestOptions) -> Result {
     let selected = select(&options.scenarios)?;
     let mut tally = Tally::default();
     host_tests(&mut tally)?;
+    check("rustfmt --check (whole workspace)", &mut tally, || {
+        run_checked(Command::new("cargo").args(["fmt", "--all", "--check"]).current_dir(paths::root()), "rustfmt")
+    });
     check("clippy (host crates)", &mut tally, || {
         run_checked(
             Command::new("cargo").args(["clippy", "--all-targets", "--", "-D", "warnings"]).current_dir(paths::root()),
@@ -97,9 +100,12 @@ fn host_tests(tally: &mut Tally) -> Result {
 fn parse_test_result(line: &str) -> Option<(usize, usize)> {
     let rest = line.strip_prefix("test result: ")?;
     let count = |word: &str| {
-        rest.split(';').find_map(|part| part.trim().strip_suffix(word).map(|n| n.trim()).and_then(|n| {
-            n.rsplit(' ').next().and_then(|n| n.parse::<usize>().ok())
-        }))
+        rest.split(';').find_map(|part| {
+            part.trim()
+                .strip_suffix(word)
+                .map(|n| n.trim())
+                .and_then(|n| n.rsplit(' ').next().and_then(|n| n.parse::<usize>().ok()))
+        })
     };
     Some((count(" passed")?, count(" failed")?))
 }
@@ -151,7 +157,8 @@ fn run_scenario(scenario: &Scenario, built: &Built) -> std::result::Result<(), S
         cpus: 1,
     };
     let timeout = Duration::from_secs(scenario.timeout_secs);
-    let spec = RunSpec { machine: &machine, image: &image, run_dir: paths::run_dir(scenario.name), timeout, echo: false };
+    let spec =
+        RunSpec { machine: &machine, image: &image, run_dir: paths::run_dir(scenario.name), timeout, echo: false };
     let outcome = emulator::run_machine(&spec).map_err(|e| e.to_string())?;
     let mut problems = Vec::new();
     match outcome.verdict(timeout) {

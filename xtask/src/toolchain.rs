@@ -132,7 +132,12 @@ fn probe_debian_direct() -> Option<KernelToolchain> {
         && has_sources(&sysroot)
         && has_linker(&sysroot)
         && Path::new("/usr/bin/cargo").is_file())
-        .then(|| KernelToolchain { rustup_name: None, origin: "Debian packages (no rustup)", version: version.trim().into(), sysroot })
+    .then(|| KernelToolchain {
+        rustup_name: None,
+        origin: "Debian packages (no rustup)",
+        version: version.trim().into(),
+        sysroot,
+    })
 }
 
 /// Which installation routes may be used (`HV_TOOLCHAIN_SOURCE`).
@@ -204,7 +209,9 @@ pub fn ensure() -> Result<KernelToolchain> {
         println!("xtask: rustup could not install Rust {RELEASE}; trying Debian's packages instead");
     }
     install_from_debian()?;
-    find().ok_or_else(|| Error::new(format!("installed Debian's Rust {RELEASE} packages, but still found no usable toolchain")))
+    find().ok_or_else(|| {
+        Error::new(format!("installed Debian's Rust {RELEASE} packages, but still found no usable toolchain"))
+    })
 }
 
 fn install_from_debian() -> Result {
@@ -219,7 +226,10 @@ fn install_from_debian() -> Result {
     }
     crate::setup::apt_install(DEBIAN_PACKAGES)?;
     if on_path("rustup") {
-        run_checked(Command::new("rustup").args(["toolchain", "link", DEBIAN_LINK, "/usr"]), "linking Debian's Rust into rustup")?;
+        run_checked(
+            Command::new("rustup").args(["toolchain", "link", DEBIAN_LINK, "/usr"]),
+            "linking Debian's Rust into rustup",
+        )?;
     }
     link_llvm_tools(Path::new("/usr"))
 }

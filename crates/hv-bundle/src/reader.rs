@@ -1,9 +1,7 @@
 //! Reading a bundle: validate everything once in [`Bundle::parse`], then
 //! hand out entries that are known to be in bounds.
 
-use crate::format::{
-    BundleError, DATA_ALIGN, ENTRY_LEN, HEADER_LEN, MAGIC, MAX_ENTRIES, MAX_NAME_LEN, VERSION,
-};
+use crate::format::{BundleError, DATA_ALIGN, ENTRY_LEN, HEADER_LEN, MAGIC, MAX_ENTRIES, MAX_NAME_LEN, VERSION};
 
 /// A validated bundle borrowed from its bytes.
 #[derive(Clone, Copy, Debug)]

@@ -1,8 +1,6 @@
 //! Writing a bundle (host side, used by `xtask`).
 
-use crate::format::{
-    BundleError, DATA_ALIGN, ENTRY_LEN, HEADER_LEN, MAGIC, MAX_ENTRIES, MAX_NAME_LEN, VERSION,
-};
+use crate::format::{BundleError, DATA_ALIGN, ENTRY_LEN, HEADER_LEN, MAGIC, MAX_ENTRIES, MAX_NAME_LEN, VERSION};
 
 /// Serialises `entries` (name, data) into a bundle. Names must be 1 to
 /// [`MAX_NAME_LEN`] bytes, without NUL, and unique.

@@ -51,13 +51,7 @@ pub enum RunStatus {
 
 impl RunStatus {
     /// Every status, for decoding.
-    pub const ALL: [Self; 5] = [
-        Self::Success,
-        Self::Failure,
-        Self::VmxUnavailable,
-        Self::Panic,
-        Self::CpuException,
-    ];
+    pub const ALL: [Self; 5] = [Self::Success, Self::Failure, Self::VmxUnavailable, Self::Panic, Self::CpuException];
 
     /// The byte written to the emulator's exit device.
     #[must_use]

@@ -161,23 +161,11 @@ mod tests {
     #[test]
     fn memory_types() {
         assert_eq!(VmxBasic(0).vmcs_memory_type(), VmcsMemoryType::Uncacheable);
-        assert_eq!(
-            VmxBasic(6 << 50).vmcs_memory_type(),
-            VmcsMemoryType::WriteBack
-        );
-        assert_eq!(
-            VmxBasic(5 << 50).vmcs_memory_type(),
-            VmcsMemoryType::Unknown(5)
-        );
-        assert_eq!(
-            VmxBasic(0xF << 50).vmcs_memory_type(),
-            VmcsMemoryType::Unknown(15)
-        );
+        assert_eq!(VmxBasic(6 << 50).vmcs_memory_type(), VmcsMemoryType::WriteBack);
+        assert_eq!(VmxBasic(5 << 50).vmcs_memory_type(), VmcsMemoryType::Unknown(5));
+        assert_eq!(VmxBasic(0xF << 50).vmcs_memory_type(), VmcsMemoryType::Unknown(15));
         // Neighbouring bits 49 and 54 do not change the type.
-        assert_eq!(
-            VmxBasic((1 << 49) | (6 << 50) | (1 << 54)).vmcs_memory_type(),
-            VmcsMemoryType::WriteBack
-        );
+        assert_eq!(VmxBasic((1 << 49) | (6 << 50) | (1 << 54)).vmcs_memory_type(), VmcsMemoryType::WriteBack);
         assert_eq!(VmcsMemoryType::WriteBack.to_string(), "write-back");
         assert_eq!(VmcsMemoryType::Unknown(3).to_string(), "unknown (3)");
     }

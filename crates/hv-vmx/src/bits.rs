@@ -15,11 +15,7 @@ pub(crate) const fn bit(value: u64, n: u32) -> bool {
 /// shifted down to bit 0.
 pub(crate) const fn field(value: u64, high: u32, low: u32) -> u64 {
     let width = high - low + 1;
-    let mask = if width >= 64 {
-        u64::MAX
-    } else {
-        (1 << width) - 1
-    };
+    let mask = if width >= 64 { u64::MAX } else { (1 << width) - 1 };
     (value >> low) & mask
 }
 

@@ -69,9 +69,7 @@ impl VmxCapabilities {
     pub fn read<S: MsrSource + ?Sized>(msrs: &mut S) -> Self {
         let basic = VmxBasic(msrs.read(Msr::IA32_VMX_BASIC));
         let true_controls = basic.true_controls();
-        let mut controls = |kind: ControlKind| {
-            AllowedSettings::from_msr(msrs.read(kind.capability_msr(true_controls)))
-        };
+        let mut controls = |kind: ControlKind| AllowedSettings::from_msr(msrs.read(kind.capability_msr(true_controls)));
         let pin_based = controls(ControlKind::PinBased);
         let primary = controls(ControlKind::PrimaryProcBased);
         let exit = controls(ControlKind::Exit);
@@ -84,34 +82,15 @@ impl VmxCapabilities {
         };
         let ept_or_vpid = (SecondaryProcBased::ENABLE_EPT | SecondaryProcBased::ENABLE_VPID).bits();
         let ept_vpid = match secondary {
-            Some(s) if s.may_be_one & ept_or_vpid != 0 => {
-                Some(EptVpidCap(msrs.read(Msr::IA32_VMX_EPT_VPID_CAP)))
-            }
+            Some(s) if s.may_be_one & ept_or_vpid != 0 => Some(EptVpidCap(msrs.read(Msr::IA32_VMX_EPT_VPID_CAP))),
             _ => None,
         };
 
         let misc = VmxMisc(msrs.read(Msr::IA32_VMX_MISC));
-        let cr0 = FixedBits::new(
-            msrs.read(Msr::IA32_VMX_CR0_FIXED0),
-            msrs.read(Msr::IA32_VMX_CR0_FIXED1),
-        );
-        let cr4 = FixedBits::new(
-            msrs.read(Msr::IA32_VMX_CR4_FIXED0),
-            msrs.read(Msr::IA32_VMX_CR4_FIXED1),
-        );
+        let cr0 = FixedBits::new(msrs.read(Msr::IA32_VMX_CR0_FIXED0), msrs.read(Msr::IA32_VMX_CR0_FIXED1));
+        let cr4 = FixedBits::new(msrs.read(Msr::IA32_VMX_CR4_FIXED0), msrs.read(Msr::IA32_VMX_CR4_FIXED1));
 
-        Self {
-            basic,
-            pin_based,
-            primary,
-            secondary,
-            exit,
-            entry,
-            ept_vpid,
-            misc,
-            cr0,
-            cr4,
-        }
+        Self { basic, pin_based, primary, secondary, exit, entry, ept_vpid, misc, cr0, cr4 }
     }
 
     /// The allowed settings of one control field (`None` only for the
@@ -237,40 +216,20 @@ impl fmt::Display for VmxCapabilities {
         }
         writeln!(f)?;
 
-        writeln!(
-            f,
-            "unrestricted guest: {}",
-            yes_no(self.has_unrestricted_guest())
-        )?;
+        writeln!(f, "unrestricted guest: {}", yes_no(self.has_unrestricted_guest()))?;
         match self.preemption_timer_shift() {
             Some(shift) => writeln!(f, "preemption timer: yes, 1 tick per 2^{shift} TSC cycles")?,
             None => writeln!(f, "preemption timer: no")?,
         }
 
-        write!(
-            f,
-            "allowed-1: pin {:#010x} proc {:#010x} proc2 ",
-            self.pin_based.may_be_one, self.primary.may_be_one,
-        )?;
+        write!(f, "allowed-1: pin {:#010x} proc {:#010x} proc2 ", self.pin_based.may_be_one, self.primary.may_be_one,)?;
         match self.secondary {
             Some(s) => writeln!(f, "{:#010x}", s.may_be_one)?,
             None => writeln!(f, "none")?,
         }
-        writeln!(
-            f,
-            "allowed-1: exit {:#010x} entry {:#010x}",
-            self.exit.may_be_one, self.entry.may_be_one,
-        )?;
-        writeln!(
-            f,
-            "CR0 fixed0 {:#x} fixed1 {:#x}",
-            self.cr0.fixed0, self.cr0.fixed1
-        )?;
-        write!(
-            f,
-            "CR4 fixed0 {:#x} fixed1 {:#x}",
-            self.cr4.fixed0, self.cr4.fixed1
-        )
+        writeln!(f, "allowed-1: exit {:#010x} entry {:#010x}", self.exit.may_be_one, self.entry.may_be_one,)?;
+        writeln!(f, "CR0 fixed0 {:#x} fixed1 {:#x}", self.cr0.fixed0, self.cr0.fixed1)?;
+        write!(f, "CR4 fixed0 {:#x} fixed1 {:#x}", self.cr4.fixed0, self.cr4.fixed1)
     }
 }
 
@@ -290,10 +249,7 @@ mod tests {
 
     impl FakeMsrs {
         fn new(values: &[(Msr, u64)]) -> Self {
-            Self {
-                values: values.to_vec(),
-                reads: RefCell::new(Vec::new()),
-            }
+            Self { values: values.to_vec(), reads: RefCell::new(Vec::new()) }
         }
 
         fn without(mut self, msr: Msr) -> Self {
@@ -367,9 +323,7 @@ mod tests {
 
     /// Bochs tigerlake (revision 4).
     fn tigerlake() -> FakeMsrs {
-        skylake_x()
-            .with(Msr::IA32_VMX_BASIC, basic(4, true))
-            .with(Msr::IA32_VMX_PROCBASED_CTLS2, TIGERLAKE_CTLS2)
+        skylake_x().with(Msr::IA32_VMX_BASIC, basic(4, true)).with(Msr::IA32_VMX_PROCBASED_CTLS2, TIGERLAKE_CTLS2)
     }
 
     /// An older processor without TRUE MSRs: only the plain ones exist.
@@ -444,9 +398,7 @@ mod tests {
         // With the TRUE MSRs, the CR3 exits are optional; without, forced.
         assert!(!caps.primary.allows_zero(PrimaryProcBased::CR3_LOAD.bits()));
         let with_true = VmxCapabilities::read(&mut skylake_x());
-        assert!(with_true
-            .primary
-            .allows_zero(PrimaryProcBased::CR3_LOAD.bits()));
+        assert!(with_true.primary.allows_zero(PrimaryProcBased::CR3_LOAD.bits()));
     }
 
     #[test]
@@ -472,9 +424,7 @@ mod tests {
     fn no_ept_and_no_vpid_means_no_cap_read() {
         // Secondary allows everything of skylake_x except bits 1 and 5.
         let ctls2 = (0x0217_7fff & !0b10_0010_u64) << 32;
-        let mut msrs = skylake_x()
-            .with(Msr::IA32_VMX_PROCBASED_CTLS2, ctls2)
-            .without(Msr::IA32_VMX_EPT_VPID_CAP);
+        let mut msrs = skylake_x().with(Msr::IA32_VMX_PROCBASED_CTLS2, ctls2).without(Msr::IA32_VMX_EPT_VPID_CAP);
         let caps = VmxCapabilities::read(&mut msrs);
         assert!(caps.secondary.is_some());
         assert_eq!(caps.ept_vpid, None);
@@ -518,14 +468,8 @@ mod tests {
     fn allowed_by_kind() {
         let caps = VmxCapabilities::read(&mut skylake_x());
         assert_eq!(caps.allowed(ControlKind::PinBased), Some(caps.pin_based));
-        assert_eq!(
-            caps.allowed(ControlKind::PrimaryProcBased),
-            Some(caps.primary)
-        );
-        assert_eq!(
-            caps.allowed(ControlKind::SecondaryProcBased),
-            caps.secondary
-        );
+        assert_eq!(caps.allowed(ControlKind::PrimaryProcBased), Some(caps.primary));
+        assert_eq!(caps.allowed(ControlKind::SecondaryProcBased), caps.secondary);
         assert_eq!(caps.allowed(ControlKind::Exit), Some(caps.exit));
         assert_eq!(caps.allowed(ControlKind::Entry), Some(caps.entry));
     }
@@ -552,10 +496,7 @@ mod tests {
             "CR0 fixed0 0x80000021 fixed1 0xffffffff",
             "CR4 fixed0 0x2000 fixed1 0x3727ff",
         ] {
-            assert!(
-                report.lines().any(|l| l == fact),
-                "missing {fact:?} in:\n{report}"
-            );
+            assert!(report.lines().any(|l| l == fact), "missing {fact:?} in:\n{report}");
         }
         assert!(!report.ends_with('\n'));
         for line in report.lines() {
@@ -577,10 +518,7 @@ mod tests {
             "unrestricted guest: no",
             "allowed-1: pin 0x0000007f proc 0x7ff9fffe proc2 none",
         ] {
-            assert!(
-                report.lines().any(|l| l == fact),
-                "missing {fact:?} in:\n{report}"
-            );
+            assert!(report.lines().any(|l| l == fact), "missing {fact:?} in:\n{report}");
         }
         for line in report.lines() {
             assert!(line.len() < 100, "line too long: {line:?}");

@@ -198,18 +198,10 @@ mod tests {
 
     /// Asserts that `flags` has exactly the listed bit positions, in order.
     fn assert_positions<F: bitflags::Flags<Bits = u32>>(expected: &[(&str, u32)]) {
-        let got: Vec<(&str, u32)> = F::FLAGS
-            .iter()
-            .map(|f| (f.name(), f.value().bits().trailing_zeros()))
-            .collect();
+        let got: Vec<(&str, u32)> = F::FLAGS.iter().map(|f| (f.name(), f.value().bits().trailing_zeros())).collect();
         assert_eq!(got, expected);
         for flag in F::FLAGS {
-            assert_eq!(
-                flag.value().bits().count_ones(),
-                1,
-                "{} is not one bit",
-                flag.name()
-            );
+            assert_eq!(flag.value().bits().count_ones(), 1, "{} is not one bit", flag.name());
         }
     }
 

@@ -92,10 +92,7 @@ impl AllowedSettings {
     /// the allowed 0-settings (a set bit must be 1), high 32 bits the allowed
     /// 1-settings (a clear bit must be 0).
     pub const fn from_msr(raw: u64) -> Self {
-        Self {
-            must_be_one: low_u32(raw),
-            may_be_one: high_u32(raw),
-        }
+        Self { must_be_one: low_u32(raw), may_be_one: high_u32(raw) }
     }
 
     /// The MSR value this was decoded from.
@@ -132,13 +129,8 @@ impl AllowedSettings {
     /// [`adjust`](Self::adjust) for the bitflags types of
     /// [`control_bits`](crate::control_bits). Forced bits without a name in
     /// `F` are kept (the result is built with `from_bits_retain`).
-    pub fn adjust_flags<F: Flags<Bits = u32>>(
-        &self,
-        required: F,
-        optional: F,
-    ) -> Result<F, MissingControls> {
-        self.adjust(required.bits(), optional.bits())
-            .map(F::from_bits_retain)
+    pub fn adjust_flags<F: Flags<Bits = u32>>(&self, required: F, optional: F) -> Result<F, MissingControls> {
+        self.adjust(required.bits(), optional.bits()).map(F::from_bits_retain)
     }
 }
 
@@ -197,12 +189,7 @@ mod tests {
     #[test]
     fn adjust_reports_missing_required_bits() {
         let s = AllowedSettings::from_msr(0x0000_00ff_0000_0016);
-        assert_eq!(
-            s.adjust((1 << 8) | (1 << 31) | 1, 0),
-            Err(MissingControls {
-                missing: (1 << 8) | (1 << 31)
-            })
-        );
+        assert_eq!(s.adjust((1 << 8) | (1 << 31) | 1, 0), Err(MissingControls { missing: (1 << 8) | (1 << 31) }));
         let err = s.adjust(1 << 9, 0).unwrap_err();
         assert_eq!(err.missing, 1 << 9);
         assert_eq!(err.to_string(), "VMX controls not supported: 0x00000200");
@@ -211,19 +198,15 @@ mod tests {
     #[test]
     fn adjust_rejects_contradictory_msr() {
         // Bit 3 must be 1 but may not be 1.
-        let s = AllowedSettings {
-            must_be_one: 1 << 3,
-            may_be_one: 0xF0,
-        };
+        let s = AllowedSettings { must_be_one: 1 << 3, may_be_one: 0xF0 };
         assert_eq!(s.adjust(0, 0xFF), Err(MissingControls { missing: 1 << 3 }));
     }
 
     #[test]
     fn adjust_with_real_secondary_value() {
         let s = AllowedSettings::from_msr(SKYLAKE_X_CTLS2);
-        let want = SecondaryProcBased::ENABLE_EPT
-            | SecondaryProcBased::ENABLE_VPID
-            | SecondaryProcBased::UNRESTRICTED_GUEST;
+        let want =
+            SecondaryProcBased::ENABLE_EPT | SecondaryProcBased::ENABLE_VPID | SecondaryProcBased::UNRESTRICTED_GUEST;
         let optional = SecondaryProcBased::ENABLE_RDTSCP | SecondaryProcBased::SUB_PAGE_WRITE;
         let got = s.adjust_flags(want, optional).unwrap();
         assert_eq!(got, want | SecondaryProcBased::ENABLE_RDTSCP);
@@ -238,9 +221,7 @@ mod tests {
         // Primary proc-based default1 bits 1, 4-6, 8, 13-16, 26 (SDM A.3.2):
         // 0x0401e172 is the classic must-be-one value.
         let s = AllowedSettings::from_msr(0xfff9_fffe_0401_e172);
-        let got = s
-            .adjust_flags(PrimaryProcBased::HLT, PrimaryProcBased::empty())
-            .unwrap();
+        let got = s.adjust_flags(PrimaryProcBased::HLT, PrimaryProcBased::empty()).unwrap();
         assert_eq!(got.bits(), 0x0401_e172 | (1 << 7));
         // Bit 1 has no name but is retained.
         assert_eq!(got.bits() & 0b10, 0b10);
@@ -250,39 +231,15 @@ mod tests {
     fn true_msr_selection() {
         use ControlKind::*;
         let cases = [
-            (
-                PinBased,
-                Msr::IA32_VMX_PINBASED_CTLS,
-                Msr::IA32_VMX_TRUE_PINBASED_CTLS,
-            ),
-            (
-                PrimaryProcBased,
-                Msr::IA32_VMX_PROCBASED_CTLS,
-                Msr::IA32_VMX_TRUE_PROCBASED_CTLS,
-            ),
-            (
-                SecondaryProcBased,
-                Msr::IA32_VMX_PROCBASED_CTLS2,
-                Msr::IA32_VMX_PROCBASED_CTLS2,
-            ),
+            (PinBased, Msr::IA32_VMX_PINBASED_CTLS, Msr::IA32_VMX_TRUE_PINBASED_CTLS),
+            (PrimaryProcBased, Msr::IA32_VMX_PROCBASED_CTLS, Msr::IA32_VMX_TRUE_PROCBASED_CTLS),
+            (SecondaryProcBased, Msr::IA32_VMX_PROCBASED_CTLS2, Msr::IA32_VMX_PROCBASED_CTLS2),
             (Exit, Msr::IA32_VMX_EXIT_CTLS, Msr::IA32_VMX_TRUE_EXIT_CTLS),
-            (
-                Entry,
-                Msr::IA32_VMX_ENTRY_CTLS,
-                Msr::IA32_VMX_TRUE_ENTRY_CTLS,
-            ),
+            (Entry, Msr::IA32_VMX_ENTRY_CTLS, Msr::IA32_VMX_TRUE_ENTRY_CTLS),
         ];
         for (kind, plain, true_msr) in cases {
-            assert_eq!(
-                capability_msr(kind, false),
-                plain,
-                "{kind:?} without true controls"
-            );
-            assert_eq!(
-                capability_msr(kind, true),
-                true_msr,
-                "{kind:?} with true controls"
-            );
+            assert_eq!(capability_msr(kind, false), plain, "{kind:?} without true controls");
+            assert_eq!(capability_msr(kind, true), true_msr, "{kind:?} with true controls");
             assert_eq!(kind.capability_msr(true), true_msr);
         }
         assert_eq!(capability_msr(Entry, true).address(), 0x490);

@@ -151,14 +151,8 @@ mod tests {
     #[test]
     fn each_accessor_reads_exactly_its_bit() {
         for (accessor, position) in ACCESSORS {
-            assert!(
-                accessor(EptVpidCap(1 << position)),
-                "bit {position} not seen"
-            );
-            assert!(
-                !accessor(EptVpidCap(!(1 << position))),
-                "bit {position} leaks"
-            );
+            assert!(accessor(EptVpidCap(1 << position)), "bit {position} not seen");
+            assert!(!accessor(EptVpidCap(!(1 << position))), "bit {position} leaks");
         }
     }
 

@@ -71,9 +71,7 @@ impl FeatureControl {
         match (self.locked(), self.vmx_outside_smx()) {
             (true, true) => FeatureControlPlan::AlreadyEnabled,
             (true, false) => FeatureControlPlan::DisabledByFirmware,
-            (false, _) => FeatureControlPlan::Enable {
-                value_to_write: self.0 | Self::VMX_OUTSIDE_SMX | Self::LOCK,
-            },
+            (false, _) => FeatureControlPlan::Enable { value_to_write: self.0 | Self::VMX_OUTSIDE_SMX | Self::LOCK },
         }
     }
 }
@@ -110,59 +108,27 @@ mod tests {
 
     #[test]
     fn locked_and_enabled_needs_nothing() {
-        assert_eq!(
-            FeatureControl(0b101).plan(),
-            FeatureControlPlan::AlreadyEnabled
-        );
+        assert_eq!(FeatureControl(0b101).plan(), FeatureControlPlan::AlreadyEnabled);
         // Other bits (e.g. SGX enable, bit 18) do not matter.
-        assert_eq!(
-            FeatureControl((1 << 18) | 0b111).plan(),
-            FeatureControlPlan::AlreadyEnabled
-        );
+        assert_eq!(FeatureControl((1 << 18) | 0b111).plan(), FeatureControlPlan::AlreadyEnabled);
     }
 
     #[test]
     fn locked_and_disabled_is_firmware_off() {
-        assert_eq!(
-            FeatureControl(0b001).plan(),
-            FeatureControlPlan::DisabledByFirmware
-        );
+        assert_eq!(FeatureControl(0b001).plan(), FeatureControlPlan::DisabledByFirmware);
         // Inside-SMX alone does not allow VMXON outside SMX.
-        assert_eq!(
-            FeatureControl(0b011).plan(),
-            FeatureControlPlan::DisabledByFirmware
-        );
+        assert_eq!(FeatureControl(0b011).plan(), FeatureControlPlan::DisabledByFirmware);
     }
 
     #[test]
     fn unlocked_is_enabled_and_locked_keeping_other_bits() {
-        assert_eq!(
-            FeatureControl(0).plan(),
-            FeatureControlPlan::Enable {
-                value_to_write: 0b101
-            }
-        );
+        assert_eq!(FeatureControl(0).plan(), FeatureControlPlan::Enable { value_to_write: 0b101 });
         // Bit 2 already set but unlocked: VMXON would still #GP, so lock it.
-        assert_eq!(
-            FeatureControl(0b100).plan(),
-            FeatureControlPlan::Enable {
-                value_to_write: 0b101
-            }
-        );
+        assert_eq!(FeatureControl(0b100).plan(), FeatureControlPlan::Enable { value_to_write: 0b101 });
         // SGX (18) and LMCE (20) and inside-SMX (1) survive; bit 1 not added.
         let other = (1 << 18) | (1 << 20) | 0b010;
-        assert_eq!(
-            FeatureControl(other).plan(),
-            FeatureControlPlan::Enable {
-                value_to_write: other | 0b101
-            }
-        );
-        assert_eq!(
-            FeatureControl(1 << 20).plan(),
-            FeatureControlPlan::Enable {
-                value_to_write: (1 << 20) | 0b101
-            }
-        );
+        assert_eq!(FeatureControl(other).plan(), FeatureControlPlan::Enable { value_to_write: other | 0b101 });
+        assert_eq!(FeatureControl(1 << 20).plan(), FeatureControlPlan::Enable { value_to_write: (1 << 20) | 0b101 });
     }
 
     #[test]
@@ -170,21 +136,12 @@ mod tests {
         let FeatureControlPlan::Enable { value_to_write } = FeatureControl(1 << 17).plan() else {
             panic!("unlocked MSR must be planned for enabling");
         };
-        assert_eq!(
-            FeatureControl(value_to_write).plan(),
-            FeatureControlPlan::AlreadyEnabled
-        );
+        assert_eq!(FeatureControl(value_to_write).plan(), FeatureControlPlan::AlreadyEnabled);
     }
 
     #[test]
     fn display() {
-        assert_eq!(
-            FeatureControl(0b101).to_string(),
-            "locked, VMX outside SMX enabled, inside SMX disabled"
-        );
-        assert_eq!(
-            FeatureControl(0b010).to_string(),
-            "unlocked, VMX outside SMX disabled, inside SMX enabled"
-        );
+        assert_eq!(FeatureControl(0b101).to_string(), "locked, VMX outside SMX enabled, inside SMX disabled");
+        assert_eq!(FeatureControl(0b010).to_string(), "unlocked, VMX outside SMX disabled, inside SMX enabled");
     }
 }

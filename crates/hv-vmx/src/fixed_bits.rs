@@ -65,10 +65,7 @@ impl FixedBits {
     /// 27.3.1.1). Only meaningful for the CR0 masks. The separate rule that
     /// PG = 1 requires PE = 1 is not expressed here.
     pub const fn with_unrestricted_guest_relaxation(&self) -> Self {
-        Self {
-            fixed0: self.fixed0 & !(CR0_PE | CR0_PG),
-            fixed1: self.fixed1,
-        }
+        Self { fixed0: self.fixed0 & !(CR0_PE | CR0_PG), fixed1: self.fixed1 }
     }
 }
 

@@ -33,9 +33,7 @@ pub mod msr;
 
 pub use basic::{VmcsMemoryType, VmxBasic};
 pub use capabilities::VmxCapabilities;
-pub use control_bits::{
-    EntryControls, ExitControls, PinBased, PrimaryProcBased, SecondaryProcBased,
-};
+pub use control_bits::{EntryControls, ExitControls, PinBased, PrimaryProcBased, SecondaryProcBased};
 pub use controls::{capability_msr, AllowedSettings, ControlKind, MissingControls};
 pub use ept_vpid::EptVpidCap;
 pub use feature_control::{FeatureControl, FeatureControlPlan};

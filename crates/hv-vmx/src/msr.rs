@@ -192,16 +192,10 @@ mod tests {
     #[test]
     fn names_and_display() {
         assert_eq!(Msr::IA32_VMX_BASIC.name(), Some("IA32_VMX_BASIC"));
-        assert_eq!(
-            Msr::IA32_VMX_TRUE_ENTRY_CTLS.name(),
-            Some("IA32_VMX_TRUE_ENTRY_CTLS")
-        );
+        assert_eq!(Msr::IA32_VMX_TRUE_ENTRY_CTLS.name(), Some("IA32_VMX_TRUE_ENTRY_CTLS"));
         assert_eq!(Msr(0xC000_0080).name(), None);
         assert_eq!(Msr::IA32_VMX_BASIC.to_string(), "IA32_VMX_BASIC (0x480)");
-        assert_eq!(
-            Msr::IA32_FEATURE_CONTROL.to_string(),
-            "IA32_FEATURE_CONTROL (0x3a)"
-        );
+        assert_eq!(Msr::IA32_FEATURE_CONTROL.to_string(), "IA32_FEATURE_CONTROL (0x3a)");
         assert_eq!(Msr(0xC000_0080).to_string(), "MSR 0xc0000080");
     }
 

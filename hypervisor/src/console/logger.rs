@@ -45,11 +45,7 @@ impl Log for KernelLogger {
             "hypervisor" => "main",
             _ => target.strip_prefix("hypervisor::").unwrap_or(target),
         };
-        super::write_fmt(format_args!(
-            "[{stamp}] {:<5} {module}: {}\n",
-            record.level(),
-            record.args()
-        ));
+        super::write_fmt(format_args!("[{stamp}] {:<5} {module}: {}\n", record.level(), record.args()));
     }
 
     fn flush(&self) {

@@ -114,7 +114,8 @@ pub fn run_machine(spec: &RunSpec<'_>) -> Result<Outcome> {
     std::fs::create_dir_all(&spec.run_dir)
         .map_err(|e| Error::new(format!("cannot create {}: {e}", spec.run_dir.display())))?;
     let serial_path = spec.run_dir.join("serial.log");
-    std::fs::write(&serial_path, b"").map_err(|e| Error::new(format!("cannot create {}: {e}", serial_path.display())))?;
+    std::fs::write(&serial_path, b"")
+        .map_err(|e| Error::new(format!("cannot create {}: {e}", serial_path.display())))?;
     let (mut command, emulator_log) = match spec.machine.emulator {
         Emulator::Bochs => bochs::command(spec, &serial_path)?,
         Emulator::QemuKvm | Emulator::QemuTcg => qemu::command(spec, &serial_path)?,
@@ -192,18 +193,16 @@ pub fn run_interactive(options: &RunOptions) -> Result {
         memory_mib: options.memory_mib,
         cpus: options.cpus,
     };
-    println!("xtask: booting in {} ({why}); firmware {:?}; stops on the kernel's status or after {} s",
-        emulator.name(), machine.firmware, options.timeout.as_secs());
+    println!(
+        "xtask: booting in {} ({why}); firmware {:?}; stops on the kernel's status or after {} s",
+        emulator.name(),
+        machine.firmware,
+        options.timeout.as_secs()
+    );
     if emulator == Emulator::Bochs && machine.firmware == Firmware::Uefi {
         println!("xtask: Bochs is slow: OVMF alone takes 10-20 s before the first kernel line");
     }
-    let spec = RunSpec {
-        machine: &machine,
-        image: &image,
-        run_dir,
-        timeout: options.timeout,
-        echo: true,
-    };
+    let spec = RunSpec { machine: &machine, image: &image, run_dir, timeout: options.timeout, echo: true };
     let outcome = run_machine(&spec)?;
     println!("\nxtask: serial log: {}", outcome.serial_path.display());
     println!("xtask: emulator log: {}", outcome.emulator_log.display());

@@ -86,4 +86,3 @@ pub fn init() {
         load_tss(selectors.tss);
     }
 }
-
