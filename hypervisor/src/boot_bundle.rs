@@ -10,16 +10,21 @@ use hv_bundle::{params, Bundle, BundleError, PARAMS_ENTRY};
 
 use crate::mm;
 use crate::selftest::SelfTest;
+use crate::vmm::GuestSelection;
 
 /// What the kernel takes from the bundle.
 #[derive(Default)]
 pub struct BootParams {
     /// A fault-path self-test to run after the CPU report.
     pub selftest: Option<SelfTest>,
+    /// The guests to run.
+    pub guests: GuestSelection,
+    /// The bundle itself (guest images), if there is one.
+    pub bundle: Option<Bundle<'static>>,
 }
 
 /// Keys the kernel accepts.
-const KNOWN_KEYS: &[&str] = &["selftest"];
+const KNOWN_KEYS: &[&str] = &["selftest", "guests"];
 
 /// Why the bundle could not be used.
 pub enum BootBundleError {
@@ -52,11 +57,11 @@ pub fn load(boot_info: &BootInfo) -> Result<BootParams, BootBundleError> {
     for entry in bundle.entries() {
         log::info!("ramdisk:   {:<32} {:>8} bytes", entry.name(), entry.data().len());
     }
-    let Some(entry) = bundle.get(PARAMS_ENTRY) else { return Ok(BootParams::default()) };
+    let mut boot_params = BootParams { bundle: Some(bundle), ..BootParams::default() };
+    let Some(entry) = bundle.get(PARAMS_ENTRY) else { return Ok(boot_params) };
     let text = core::str::from_utf8(entry.data()).map_err(|_| BootBundleError::ParamsNotText)?;
     log::info!("ramdisk: boot parameters: {}", text.trim());
     let pairs = params::parse(text, KNOWN_KEYS).map_err(|e| BootBundleError::Param(alloc::format!("{e}")))?;
-    let mut boot_params = BootParams::default();
     for (key, value) in pairs {
         match key {
             "selftest" => {
@@ -67,6 +72,7 @@ pub fn load(boot_info: &BootInfo) -> Result<BootParams, BootBundleError> {
                     ))
                 })?);
             }
+            "guests" => boot_params.guests = GuestSelection::parse(value).map_err(BootBundleError::Param)?,
             _ => return Err(BootBundleError::Param(alloc::format!("unhandled boot parameter `{key}`"))),
         }
     }

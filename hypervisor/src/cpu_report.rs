@@ -52,12 +52,13 @@ pub fn gather() -> CpuReport {
 }
 
 impl CpuReport {
-    /// Whether VT-x can be used: present, and not locked off by the firmware.
-    pub fn vmx_readiness(&self) -> Result<(), Unavailable> {
+    /// The VMX capabilities if VT-x can be used: present, and not locked
+    /// off by the firmware.
+    pub fn vmx_readiness(&self) -> Result<&VmxCapabilities, Unavailable> {
         let vmx = self.vmx.as_ref().ok_or(Unavailable::NoVmx)?;
         match vmx.feature_control.plan() {
             FeatureControlPlan::DisabledByFirmware => Err(Unavailable::DisabledByFirmware),
-            FeatureControlPlan::AlreadyEnabled | FeatureControlPlan::Enable { .. } => Ok(()),
+            FeatureControlPlan::AlreadyEnabled | FeatureControlPlan::Enable { .. } => Ok(&vmx.capabilities),
         }
     }
 }

@@ -26,6 +26,7 @@ mod panic;
 mod run;
 mod selftest;
 mod time;
+mod vmm;
 
 use bootloader_api::config::{BootloaderConfig, Mapping};
 use bootloader_api::{entry_point, BootInfo};
@@ -74,11 +75,25 @@ fn kernel_main(boot_info: &'static mut BootInfo) -> ! {
         log::error!("selftest {test:?} did not fault");
         run::finish(RunStatus::Failure);
     }
-    let status = match report.vmx_readiness() {
-        Ok(()) => RunStatus::Success,
+    let caps = match report.vmx_readiness() {
+        Ok(caps) => caps,
         Err(reason) => {
             cpu_report::explain_unavailable(&report, &reason);
-            RunStatus::VmxUnavailable
+            run::finish(RunStatus::VmxUnavailable);
+        }
+    };
+    let status = match vmm::run(caps, params.bundle.as_ref(), &params.guests) {
+        Ok(summary) if summary.hypervisor_failures == 0 => {
+            log::info!("all {} partitions ran and stopped; the hypervisor is intact", summary.ran);
+            RunStatus::Success
+        }
+        Ok(summary) => {
+            log::error!("{} partition(s) failed on the hypervisor's side", summary.hypervisor_failures);
+            RunStatus::Failure
+        }
+        Err(error) => {
+            log::error!("VMX cannot be used: {error}");
+            RunStatus::Failure
         }
     };
     run::finish(status);

@@ -17,12 +17,16 @@ const KERNEL_TARGET: &str = "x86_64-unknown-none";
 /// `-Zbuild-std` arguments: `core` and `alloc` built from the toolchain's
 /// sources, with `compiler_builtins` providing `memcpy` and friends.
 const BUILD_STD: [&str; 2] = ["-Zbuild-std=core,alloc,compiler_builtins", "-Zbuild-std-features=compiler-builtins-mem"];
+/// Guests have no heap: `core` only.
+const GUEST_BUILD_STD: [&str; 2] = ["-Zbuild-std=core,compiler_builtins", "-Zbuild-std-features=compiler-builtins-mem"];
 
-/// What a build produced: the kernel and the tool that wraps it into disk
-/// images (one image per boot bundle).
+/// What a build produced: the kernel, the guest images, and the tool that
+/// wraps them into disk images (one image per boot bundle).
 pub struct Built {
     /// The kernel ELF.
     pub kernel: PathBuf,
+    /// Guest images: (name, ELF path).
+    guests: Vec<(String, PathBuf)>,
     boot_tool: PathBuf,
     firmware: Firmware,
 }
@@ -40,8 +44,9 @@ pub fn build_all(options: &BuildOptions) -> Result<(PathBuf, PathBuf)> {
 /// Builds the kernel and the image builder with `toolchain`.
 pub fn build_with(toolchain: &KernelToolchain, options: &BuildOptions) -> Result<Built> {
     let kernel = build_kernel(toolchain, options)?;
+    let guests = build_guests(toolchain)?;
     let boot_tool = build_boot_tool(toolchain, options.firmware)?;
-    Ok(Built { kernel, boot_tool, firmware: options.firmware })
+    Ok(Built { kernel, guests, boot_tool, firmware: options.firmware })
 }
 
 impl Built {
@@ -49,8 +54,14 @@ impl Built {
     /// into `dir`; returns the image path.
     pub fn image(&self, params: &str, dir: &Path) -> Result<PathBuf> {
         std::fs::create_dir_all(dir).map_err(|e| Error::new(format!("cannot create {}: {e}", dir.display())))?;
-        let bundle = hv_bundle::write(&[(hv_bundle::PARAMS_ENTRY, params.as_bytes())])
-            .map_err(|e| Error::new(format!("writing the boot bundle: {e}")))?;
+        let mut images = Vec::new();
+        for (name, path) in &self.guests {
+            let bytes = std::fs::read(path).map_err(|e| Error::new(format!("cannot read {}: {e}", path.display())))?;
+            images.push((format!("guest/{name}"), bytes));
+        }
+        let mut entries: Vec<(&str, &[u8])> = vec![(hv_bundle::PARAMS_ENTRY, params.as_bytes())];
+        entries.extend(images.iter().map(|(name, bytes)| (name.as_str(), bytes.as_slice())));
+        let bundle = hv_bundle::write(&entries).map_err(|e| Error::new(format!("writing the boot bundle: {e}")))?;
         let bundle_path = dir.join("bundle.bin");
         std::fs::write(&bundle_path, bundle)
             .map_err(|e| Error::new(format!("cannot write {}: {e}", bundle_path.display())))?;
@@ -89,6 +100,50 @@ fn kernel_cargo(toolchain: &KernelToolchain, subcommand: &str) -> Command {
         .arg("--target-dir")
         .arg(paths::kernel_target_dir());
     cargo
+}
+
+/// The guest crates: every directory under `guest-images/` with a `Cargo.toml`
+/// (the package is named like the directory).
+pub fn guest_names() -> Result<Vec<String>> {
+    let dir = paths::root().join("guest-images");
+    let entries = std::fs::read_dir(&dir).map_err(|e| Error::new(format!("cannot list {}: {e}", dir.display())))?;
+    let mut names: Vec<String> = entries
+        .filter_map(|entry| entry.ok())
+        .filter(|entry| entry.path().join("Cargo.toml").is_file())
+        .filter_map(|entry| entry.file_name().into_string().ok())
+        .collect();
+    names.sort();
+    Ok(names)
+}
+
+/// Builds every guest for bare metal as a static (non-PIE) executable: the
+/// hypervisor loads guest images at their link addresses.
+fn build_guests(toolchain: &KernelToolchain) -> Result<Vec<(String, PathBuf)>> {
+    let names = guest_names()?;
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
+    println!("xtask: building guest images: {}", names.join(", "));
+    let target_dir = paths::root().join("target").join("hv-guests");
+    let mut cargo = toolchain.cargo();
+    cargo.args(["build", "--release", "--target", KERNEL_TARGET]);
+    for name in &names {
+        cargo.args(["--package", name]);
+    }
+    cargo
+        .args(GUEST_BUILD_STD)
+        .arg("--target-dir")
+        .arg(&target_dir)
+        // Guests are linked at fixed addresses (their own linker scripts).
+        .env("RUSTFLAGS", "-C relocation-model=static");
+    run_checked(&mut cargo, "building the guest images")?;
+    Ok(names
+        .into_iter()
+        .map(|name| {
+            let path = target_dir.join(KERNEL_TARGET).join("release").join(&name);
+            (name, path)
+        })
+        .collect())
 }
 
 fn build_kernel(toolchain: &KernelToolchain, options: &BuildOptions) -> Result<PathBuf> {

@@ -1,10 +1,10 @@
-//! Bit-field extraction helpers shared by the MSR decoders.
+//! Bit-field extraction helpers shared by the MSR and VMCS-field decoders.
 //!
-//! Every capability MSR in this crate is a 64-bit value whose fields are
-//! described in the Intel SDM (Order Number 325462-083US, March 2024) as
+//! Every capability MSR and VMCS field in this crate is a value whose fields
+//! are described in the Intel SDM (Order Number 325462-083US, March 2024) as
 //! "bit N" or "bits H:L". These helpers turn those descriptions into code
-//! that reads like the manual, and keep the one narrowing cast of the crate in
-//! a single audited place.
+//! that reads like the manual, and keep the narrowing casts of the crate in a
+//! single audited place.
 
 /// Returns whether bit `n` of `value` is set.
 pub(crate) const fn bit(value: u64, n: u32) -> bool {
@@ -27,6 +27,26 @@ pub(crate) const fn field(value: u64, high: u32, low: u32) -> u64 {
 pub(crate) const fn field_u32(value: u64, high: u32, low: u32) -> u32 {
     assert!(high - low < 32, "field wider than 32 bits");
     field(value, high, low) as u32
+}
+
+/// Like [`field`], narrowed to `u16`; the field must be at most 16 bits wide.
+#[expect(
+    clippy::cast_possible_truncation,
+    reason = "the field is masked to at most 16 bits (checked by the assert), so nothing is lost"
+)]
+pub(crate) const fn field_u16(value: u64, high: u32, low: u32) -> u16 {
+    assert!(high - low < 16, "field wider than 16 bits");
+    field(value, high, low) as u16
+}
+
+/// Like [`field`], narrowed to `u8`; the field must be at most 8 bits wide.
+#[expect(
+    clippy::cast_possible_truncation,
+    reason = "the field is masked to at most 8 bits (checked by the assert), so nothing is lost"
+)]
+pub(crate) const fn field_u8(value: u64, high: u32, low: u32) -> u8 {
+    assert!(high - low < 8, "field wider than 8 bits");
+    field(value, high, low) as u8
 }
 
 /// The low half of a 64-bit MSR value.
@@ -58,6 +78,16 @@ mod tests {
         assert_eq!(field(u64::MAX, 63, 0), u64::MAX);
         assert_eq!(field(0b1110, 3, 1), 0b111);
         assert_eq!(field(0b1110, 0, 0), 0);
+    }
+
+    #[test]
+    fn narrow_fields() {
+        let v = 0x1234_5678_9ABC_DEF0;
+        assert_eq!(field_u16(v, 15, 0), 0xDEF0);
+        assert_eq!(field_u16(v, 47, 32), 0x5678);
+        assert_eq!(field_u8(v, 7, 0), 0xF0);
+        assert_eq!(field_u8(v, 11, 8), 0xE);
+        assert_eq!(field_u8(v, 63, 56), 0x12);
     }
 
     #[test]

@@ -7,10 +7,14 @@
 //! map), the ramdisk, the allocator's own bitmap, or frame 0 — the ones we
 //! know of are reserved explicitly too, as defence in depth.
 
+mod ept_tables;
 mod heap;
+mod owned;
 mod phys;
 
-pub use phys::ramdisk;
+pub use ept_tables::EptTables;
+pub use owned::{OutOfMemory, OwnedFrames};
+pub use phys::{ramdisk, write_mmio_u32};
 
 use core::fmt;
 

@@ -60,3 +60,19 @@ pub fn ramdisk(boot_info: &bootloader_api::BootInfo) -> Option<&'static [u8]> {
     // frames so the allocator never hands them out: nothing writes them.
     Some(unsafe { core::slice::from_raw_parts(addr as *const u8, len) })
 }
+
+/// Writes a 32-bit device register at physical address `addr`, if the
+/// physical-memory mapping covers it (the bootloader maps what the memory
+/// map lists, which need not include device pages). Returns whether it did.
+pub fn write_mmio_u32(addr: u64, value: u32) -> bool {
+    let virt = to_virt(PhysAddr::new(addr));
+    if virt_to_phys(virt) != Some(addr) {
+        return false;
+    }
+    // SAFETY: the address translates to the device register through the
+    // kernel's own mapping (checked just above); a volatile 32-bit store is
+    // how device registers are written, and callers pass only registers
+    // whose write has no memory side effect (the APIC EOI register).
+    unsafe { core::ptr::write_volatile(virt as *mut u32, value) };
+    true
+}

@@ -86,3 +86,14 @@ pub fn init() {
         load_tss(selectors.tss);
     }
 }
+
+/// The selectors of the loaded GDT (the VMCS host-state area names them).
+pub fn selectors() -> Selectors {
+    GDT.1
+}
+
+/// The linear address of the TSS (HOST_TR_BASE).
+pub fn tss_base() -> u64 {
+    let tss: &TaskStateSegment = &TSS;
+    tss as *const TaskStateSegment as u64
+}

@@ -1,0 +1,77 @@
+//! The machine-level pieces of the guest: the entry point (which sets up the
+//! stack the boot contract does not provide) and the virtual UART's ports.
+
+#![allow(unsafe_code, reason = "guest mechanism layer: entry point and port I/O")]
+
+use core::arch::asm;
+
+/// Base port of COM1, the 16550 UART the hypervisor emulates.
+const COM1: u16 = 0x3F8;
+/// Transmitter holding register (write): the byte to send.
+const THR: u16 = COM1;
+/// Line status register (read).
+const LSR: u16 = COM1 + 5;
+/// LSR bit 5: the transmitter holding register is empty (a byte may be written).
+const LSR_THR_EMPTY: u8 = 1 << 5;
+
+// The entry point. The hypervisor starts the guest here with RSP = 0, RDI =
+// the boot argument and RSI = the memory size (see README-CONTRACT.md), so
+// before any Rust code runs: clear DF (the Rust ABI expects it clear), point
+// RSP at the top of a 64 KiB stack in .bss (zeroed by the loader), and call
+// `guest_main(rdi, rsi)` with RDI/RSI untouched. RSP is 16-byte aligned
+// before the CALL, as the SysV ABI requires. `guest_main` never returns; the
+// UD2 makes a return fault rather than run into whatever follows.
+//
+// SAFETY: `_start` runs once, as the ELF entry point, before any Rust code;
+// the stack it installs is reserved for it (.bss, 16-byte aligned) and
+// `guest_main` has the `extern "C"` signature the call assumes.
+core::arch::global_asm!(
+    ".pushsection .bss.hello64_stack, \"aw\", @nobits",
+    ".balign 16",
+    "hello64_stack_bottom:",
+    ".skip 65536",
+    "hello64_stack_top:",
+    ".popsection",
+    "",
+    ".pushsection .text._start, \"ax\", @progbits",
+    ".global _start",
+    ".type _start, @function",
+    "_start:",
+    "    cld",
+    "    lea rsp, [rip + hello64_stack_top]",
+    "    xor ebp, ebp",
+    "    call {main}",
+    "    ud2",
+    ".size _start, . - _start",
+    ".popsection",
+    main = sym crate::guest_main,
+);
+
+/// Reads a byte from an I/O port of the virtual UART.
+fn uart_in(port: u16) -> u8 {
+    let value: u8;
+    // SAFETY: only called with COM1's line status register, whose read has no
+    // side effect the guest relies on; IN touches no memory.
+    unsafe { asm!("in al, dx", out("al") value, in("dx") port, options(nomem, nostack, preserves_flags)) };
+    value
+}
+
+/// Writes a byte to an I/O port of the virtual UART.
+fn uart_out(port: u16, value: u8) {
+    // SAFETY: only called with COM1's transmitter holding register, where a
+    // write sends one byte; OUT touches no memory.
+    unsafe { asm!("out dx, al", in("dx") port, in("al") value, options(nomem, nostack, preserves_flags)) };
+}
+
+/// Sends `text` through COM1 the way a driver for a real 16550 does: before
+/// each byte, wait until LSR reports the transmitter holding register empty,
+/// then write the byte to THR. Every access is an I/O exit the hypervisor
+/// emulates; the wait is unbounded, as with real hardware.
+pub fn uart_write(text: &str) {
+    for &byte in text.as_bytes() {
+        while uart_in(LSR) & LSR_THR_EMPTY == 0 {
+            core::hint::spin_loop();
+        }
+        uart_out(THR, byte);
+    }
+}

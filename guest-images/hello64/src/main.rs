@@ -1,0 +1,118 @@
+//! `hello64`: the first guest, a 64-bit Rust program that exercises the
+//! hypervisor's basic services and reports what it sees.
+//!
+//! Booted per `guest-images/README-CONTRACT.md` (long mode, identity-mapped,
+//! no stack, RDI = boot argument, RSI = memory size), it:
+//! 1. greets through the `ConsoleWrite` hypercall;
+//! 2. sends a line through the emulated 16550 UART (port I/O on 0x3F8/0x3FD);
+//! 3. reports CPUID leaf 1 (is VMX hidden? is the hypervisor-present bit set?)
+//!    and the hypervisor leaf 0x4000_0000 (signature, maximum leaf);
+//! 4. asks for the ABI version and the partition information;
+//! 5. prints the boot argument and memory size it was started with;
+//! 6. shuts down with code 0. A panic is reported and shuts down with code 1.
+//!
+//! All checks are reported as text for the test harness to assert on; the exit
+//! code only says whether the program ran to the end.
+
+#![no_std]
+#![no_main]
+
+mod arch;
+
+use core::arch::x86_64::__cpuid;
+use core::fmt::{self, Write};
+use hv_abi::guest::{self, ConsoleWriter};
+use hv_abi::ABI_VERSION;
+
+/// Writes one line to the partition console through hypercalls (one
+/// `ConsoleWrite` per line).
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let mut console = ConsoleWriter::new();
+        // If the console itself fails there is nowhere to report it.
+        let _ = writeln!(console, $($arg)*);
+    }};
+}
+
+/// The CPUID leaf where a hypervisor puts its signature and maximum leaf.
+const HYPERVISOR_LEAF: u32 = 0x4000_0000;
+
+/// The Rust entry point, called by `_start` (in [`arch`]) on the guest's own
+/// stack with the registers the hypervisor set: RDI = the partition's boot
+/// argument, RSI = its memory size in bytes.
+extern "C" fn guest_main(boot_arg: u64, memory_bytes: u64) -> ! {
+    say!("hello64: hello from a 64-bit guest");
+    arch::uart_write("hello64: this line went through the UART port 0x3F8\r\n");
+
+    report_cpuid();
+    report_abi();
+
+    say!(
+        "hello64: boot argument (RDI) = {boot_arg:#x}, memory size (RSI) = {memory_bytes:#x} ({} MiB)",
+        memory_bytes >> 20
+    );
+    say!("hello64: done, shutting down with code 0");
+    guest::shutdown(0)
+}
+
+/// Reports what CPUID tells the guest about virtualization.
+fn report_cpuid() {
+    let leaf1 = __cpuid(1);
+    let vmx = leaf1.ecx & (1 << 5) != 0;
+    let hypervisor = leaf1.ecx & (1 << 31) != 0;
+    say!(
+        "hello64: CPUID.1:ECX.VMX[5] = {} ({}), CPUID.1:ECX.hypervisor[31] = {}",
+        u8::from(vmx),
+        if vmx { "VISIBLE, should be hidden" } else { "hidden" },
+        u8::from(hypervisor),
+    );
+
+    let leaf = __cpuid(HYPERVISOR_LEAF);
+    let mut signature = [0; 12];
+    signature[0..4].copy_from_slice(&leaf.ebx.to_le_bytes());
+    signature[4..8].copy_from_slice(&leaf.ecx.to_le_bytes());
+    signature[8..12].copy_from_slice(&leaf.edx.to_le_bytes());
+    say!("hello64: CPUID {HYPERVISOR_LEAF:#x}: signature \"{}\", max leaf {:#x}", Printable(&signature), leaf.eax);
+}
+
+/// Reports the ABI version and the partition information.
+fn report_abi() {
+    match guest::abi_version() {
+        Ok(version) if version == ABI_VERSION => say!("hello64: ABI version {version} (matches this guest)"),
+        Ok(version) => say!("hello64: ABI version {version}, MISMATCH: built for {ABI_VERSION}"),
+        Err(error) => say!("hello64: AbiVersion failed: {error}"),
+    }
+    match guest::partition_info() {
+        Ok(info) => say!(
+            "hello64: partition \"{}\" id {}, memory {:#x} bytes ({} MiB), {} vCPU(s)",
+            Printable(info.name()),
+            info.partition_id,
+            info.memory_bytes,
+            info.memory_bytes >> 20,
+            info.vcpu_count,
+        ),
+        Err(error) => say!("hello64: PartitionInfo failed: {error}"),
+    }
+}
+
+/// Shows bytes as text: printable ASCII as is, anything else as `\xNN`.
+struct Printable<'a>(&'a [u8]);
+
+impl fmt::Display for Printable<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for &byte in self.0 {
+            if byte.is_ascii_graphic() || byte == b' ' {
+                f.write_char(char::from(byte))?;
+            } else {
+                write!(f, "\\x{byte:02x}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[panic_handler]
+fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
+    say!("hello64: panic: {info}");
+    guest::shutdown(1)
+}

@@ -1,0 +1,78 @@
+//! What a 64-bit guest needs before its first instruction: identity-mapping
+//! page tables and a GDT, built by the hypervisor in the reserved first
+//! 64 KiB of the guest's own memory (`guest-images/README-CONTRACT.md`).
+//!
+//! Layout (guest-physical): GDT at 0x800 (null, 64-bit code 0x08, data 0x10,
+//! TSS 0x18), TSS at 0x900, PML4 at 0x1000, PDPT at 0x2000, one page
+//! directory per GiB from 0x3000, all with 2 MiB pages (SDM Vol. 3A 5.5).
+
+use super::memory::{GuestMemory, LARGE_PAGE};
+
+/// End of the area reserved for these structures.
+pub const RESERVED_END: u64 = 0x1_0000;
+/// Guest-physical address of the GDT.
+pub const GDT_BASE: u64 = 0x800;
+/// Guest-physical address of the (zeroed) TSS.
+pub const TSS_BASE: u64 = 0x900;
+/// The TSS limit (a 64-bit TSS is 0x68 bytes).
+pub const TSS_LIMIT: u32 = 0x67;
+const PML4: u64 = 0x1000;
+const PDPT: u64 = 0x2000;
+const FIRST_PD: u64 = 0x3000;
+const GIB: u64 = 1 << 30;
+
+/// Present | writable.
+const TABLE_FLAGS: u64 = 0x3;
+/// Present | writable | page size (2 MiB leaf).
+const LARGE_LEAF_FLAGS: u64 = 0x83;
+
+/// GDT: null; 64-bit code (L=1, P, S, type 0xA); data (P, S, type 2, D/B, G).
+const GDT: [u64; 3] = [0, 0x00AF_9A00_0000_FFFF, 0x00CF_9200_0000_FFFF];
+
+/// What the vCPU's initial state must point at.
+pub struct LongModeBoot {
+    /// CR3: the PML4's guest-physical address.
+    pub cr3: u64,
+    /// GDTR base and limit.
+    pub gdtr: (u64, u32),
+}
+
+/// Why the structures could not be built.
+#[derive(Debug)]
+pub struct TooLarge {
+    /// The memory size.
+    pub bytes: u64,
+}
+
+/// Writes the page tables and GDT into `memory`.
+pub fn build_long_mode(memory: &mut GuestMemory) -> Result<LongModeBoot, TooLarge> {
+    let bytes = memory.len();
+    let directories = bytes.div_ceil(GIB);
+    if FIRST_PD + directories * 0x1000 > RESERVED_END {
+        return Err(TooLarge { bytes });
+    }
+    let mut ok = memory.write(PML4, &(PDPT | TABLE_FLAGS).to_le_bytes());
+    for directory in 0..directories {
+        let pd = FIRST_PD + directory * 0x1000;
+        ok &= memory.write(PDPT + directory * 8, &(pd | TABLE_FLAGS).to_le_bytes());
+        for entry in 0..512 {
+            let address = directory * GIB + entry * LARGE_PAGE;
+            if address >= bytes {
+                break;
+            }
+            ok &= memory.write(pd + entry * 8, &(address | LARGE_LEAF_FLAGS).to_le_bytes());
+        }
+    }
+    for (index, descriptor) in GDT.iter().enumerate() {
+        ok &= memory.write(GDT_BASE + index as u64 * 8, &descriptor.to_le_bytes());
+    }
+    // TSS descriptor (16 bytes at 0x18): base TSS_BASE, limit 0x67, type 0xB
+    // (busy 64-bit TSS), present.
+    let low = u64::from(TSS_LIMIT) | ((TSS_BASE & 0xFF_FFFF) << 16) | (0x8B << 40) | ((TSS_BASE >> 24) & 0xFF) << 56;
+    ok &= memory.write(GDT_BASE + 0x18, &low.to_le_bytes());
+    ok &= memory.write(GDT_BASE + 0x20, &(TSS_BASE >> 32).to_le_bytes());
+    if !ok {
+        return Err(TooLarge { bytes });
+    }
+    Ok(LongModeBoot { cr3: PML4, gdtr: (GDT_BASE, 0x27) })
+}

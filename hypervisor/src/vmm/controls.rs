@@ -1,0 +1,120 @@
+//! The VM-execution, VM-exit and VM-entry controls every vCPU runs with,
+//! computed from the capability MSRs (SDM 25.6-25.8, Appendix A).
+//!
+//! Each control field is `must_be_one | required | (optional & may_be_one)`
+//! (`hv_vmx::AllowedSettings::adjust`). A required control the CPU lacks is
+//! an error naming it — never a VM entry that fails later.
+
+use core::fmt;
+
+use hv_vmx::{
+    AllowedSettings, EntryControls, ExitControls, MissingControls, PinBased, PrimaryProcBased, SecondaryProcBased,
+    VmxCapabilities,
+};
+
+/// The adjusted control values.
+#[derive(Clone, Copy, Debug)]
+pub struct Controls {
+    /// Pin-based VM-execution controls.
+    pub pin: u32,
+    /// Primary processor-based VM-execution controls.
+    pub primary: u32,
+    /// Secondary processor-based VM-execution controls.
+    pub secondary: u32,
+    /// VM-exit controls.
+    pub exit: u32,
+    /// VM-entry controls (without "IA-32e mode guest", which is per guest).
+    pub entry: u32,
+}
+
+impl Controls {
+    /// Whether the VMX-preemption timer is active.
+    pub fn preemption_timer(&self) -> bool {
+        PinBased::from_bits_retain(self.pin).contains(PinBased::PREEMPTION_TIMER)
+    }
+
+    /// Whether VPIDs are enabled.
+    pub fn vpid(&self) -> bool {
+        SecondaryProcBased::from_bits_retain(self.secondary).contains(SecondaryProcBased::ENABLE_VPID)
+    }
+}
+
+/// A control the hypervisor needs but the CPU does not offer.
+#[derive(Debug)]
+pub struct ControlsError {
+    field: &'static str,
+    missing: MissingControls,
+    why: &'static str,
+}
+
+impl fmt::Display for ControlsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "the CPU lacks required {} ({}): {}", self.field, self.missing, self.why)
+    }
+}
+
+fn adjust(
+    settings: AllowedSettings,
+    required: u32,
+    optional: u32,
+    field: &'static str,
+    why: &'static str,
+) -> Result<u32, ControlsError> {
+    settings.adjust(required, optional).map_err(|missing| ControlsError { field, missing, why })
+}
+
+/// Computes the controls.
+pub fn compute(caps: &VmxCapabilities) -> Result<Controls, ControlsError> {
+    // Every external interrupt and NMI belongs to the hypervisor; the
+    // preemption timer bounds how long a guest runs (optional: without it a
+    // spinning guest can only be stopped by its own exits).
+    let pin = adjust(
+        caps.pin_based,
+        (PinBased::EXTERNAL_INTERRUPT_EXITING | PinBased::NMI_EXITING).bits(),
+        PinBased::PREEMPTION_TIMER.bits(),
+        "pin-based controls",
+        "interrupts and NMIs must exit to the hypervisor",
+    )?;
+    // HLT, all port I/O (through bitmaps that intercept everything not
+    // passed through) and all MSR accesses not passed through exit; CR3
+    // accesses do not (EPT isolates the guest, CR3 is its own business).
+    let primary = adjust(
+        caps.primary,
+        (PrimaryProcBased::HLT
+            | PrimaryProcBased::USE_IO_BITMAPS
+            | PrimaryProcBased::USE_MSR_BITMAPS
+            | PrimaryProcBased::ACTIVATE_SECONDARY)
+            .bits(),
+        0,
+        "primary processor-based controls",
+        "HLT, I/O and MSR accesses must be intercepted",
+    )?;
+    let secondary_caps = caps.secondary.ok_or(ControlsError {
+        field: "secondary processor-based controls",
+        missing: MissingControls { missing: PrimaryProcBased::ACTIVATE_SECONDARY.bits() },
+        why: "EPT is configured through them",
+    })?;
+    let secondary = adjust(
+        secondary_caps,
+        (SecondaryProcBased::ENABLE_EPT | SecondaryProcBased::UNRESTRICTED_GUEST | SecondaryProcBased::WBINVD).bits(),
+        (SecondaryProcBased::ENABLE_VPID | SecondaryProcBased::ENABLE_RDTSCP | SecondaryProcBased::ENABLE_INVPCID)
+            .bits(),
+        "secondary processor-based controls",
+        "EPT confines guest memory; unrestricted guest runs real-mode guests unmodified",
+    )?;
+    let exit = adjust(
+        caps.exit,
+        (ExitControls::HOST_ADDRESS_SPACE_64 | ExitControls::SAVE_EFER | ExitControls::LOAD_EFER).bits(),
+        (ExitControls::SAVE_PAT | ExitControls::LOAD_PAT | ExitControls::ACK_INTERRUPT_ON_EXIT).bits(),
+        "VM-exit controls",
+        "the host is 64-bit and guest EFER must be switched",
+    )?;
+    let entry = adjust(
+        caps.entry,
+        EntryControls::LOAD_EFER.bits(),
+        EntryControls::LOAD_PAT.bits(),
+        "VM-entry controls",
+        "guest EFER must be loaded on entry",
+    )?;
+    Ok(Controls { pin, primary, secondary, exit, entry })
+}

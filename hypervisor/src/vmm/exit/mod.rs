@@ -1,0 +1,156 @@
+//! VM exits: decode, dispatch to one handler per exit reason, apply the
+//! handler's [`Action`].
+//!
+//! Handlers are safe code that *decide*; they never touch the VMCS control
+//! fields or re-enter the guest themselves. The one dispatcher
+//! ([`handle`]) reads the exit reason, calls the handler, and
+//! [`apply`] carries out the decision (advance RIP, inject an event, stop).
+//! An exit the hypervisor does not expect stops the *partition* with a
+//! report; the host never panics because of a guest (SDM 28 "VM Exits",
+//! Appendix C for the reasons).
+
+mod cpuid;
+mod cr;
+mod ept;
+mod hypercall;
+mod io;
+mod msr;
+mod xsetbv;
+
+use core::fmt;
+
+use hv_vmx::{Event, ExitInfo32, ExitReason, ExitReasonField, GuestNatural};
+
+use super::console::PartitionConsole;
+use super::memory::GuestMemory;
+use super::stop::StopReason;
+use crate::arch::x86_64::interrupt_controllers;
+use crate::arch::x86_64::vmx::entry::GuestRegisters;
+use crate::arch::x86_64::vmx::instructions::{vmread, vmwrite};
+use crate::arch::x86_64::vmx::VmFail;
+
+/// What the dispatcher does after a handler ran.
+#[derive(Debug)]
+pub enum Action {
+    /// Re-enter the guest at the same RIP.
+    Resume,
+    /// Skip the instruction that exited, then re-enter.
+    Advance,
+    /// Inject an event (an exception, normally) and re-enter at the same RIP.
+    Inject(Event),
+    /// Stop the partition.
+    Stop(StopReason),
+}
+
+/// What a handler may see and change of the partition that exited.
+pub struct ExitContext<'a> {
+    /// The guest's general-purpose registers.
+    pub regs: &'a mut GuestRegisters,
+    /// The guest's memory.
+    pub memory: &'a mut GuestMemory,
+    /// The partition's console.
+    pub console: &'a mut PartitionConsole,
+    /// The partition's identity, for hypercalls.
+    pub identity: &'a super::partition::Identity,
+}
+
+/// Why handling an exit failed in the hypervisor itself (a VMREAD/VMWRITE
+/// error): the partition is stopped, the host carries on.
+#[derive(Debug)]
+pub struct HandlerFault(pub VmFail);
+
+impl fmt::Display for HandlerFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "VMCS access while handling an exit failed: {}", self.0)
+    }
+}
+
+impl From<VmFail> for HandlerFault {
+    fn from(fail: VmFail) -> Self {
+        Self(fail)
+    }
+}
+
+/// Reads the exit reason of the last VM exit.
+pub fn exit_reason() -> Result<ExitReasonField, VmFail> {
+    Ok(ExitReasonField(u32::try_from(vmread(ExitInfo32::EXIT_REASON)?).unwrap_or(u32::MAX)))
+}
+
+/// Reads the exit qualification.
+pub fn qualification() -> Result<u64, VmFail> {
+    vmread(hv_vmx::ExitInfoNatural::EXIT_QUALIFICATION)
+}
+
+/// Decides what to do about the exit described by `field`.
+pub fn handle(field: ExitReasonField, ctx: &mut ExitContext<'_>) -> Result<Action, HandlerFault> {
+    if field.entry_failure() {
+        return Ok(Action::Stop(StopReason::EntryFailed { reason: field.basic(), qualification: qualification()? }));
+    }
+    let reason = match field.reason() {
+        Ok(reason) => reason,
+        Err(basic) => return Ok(Action::Stop(StopReason::UnexpectedExit { basic, qualification: qualification()? })),
+    };
+    Ok(match reason {
+        ExitReason::Cpuid => cpuid::handle(ctx.regs),
+        ExitReason::Vmcall => hypercall::handle(ctx),
+        ExitReason::Hlt => Action::Stop(StopReason::Halted),
+        ExitReason::IoInstruction => io::handle(ctx, qualification()?)?,
+        ExitReason::Rdmsr => msr::read(ctx.regs)?,
+        ExitReason::Wrmsr => msr::write(ctx.regs)?,
+        ExitReason::CrAccess => cr::handle(ctx.regs, qualification()?)?,
+        ExitReason::Xsetbv => xsetbv::handle(ctx.regs),
+        // INVD would discard the guest's dirty cache lines and WBINVD flush
+        // everyone's: neither may touch other partitions' memory. Both are
+        // completed as no-ops (the guest's memory is write-back cacheable
+        // and coherent; nothing it owns needs either).
+        ExitReason::Invd | ExitReason::Wbinvd => Action::Advance,
+        reason if reason.is_vmx_instruction() => Action::Inject(
+            Event::hardware_exception(hv_vmx::vector::UD, None).map_err(|_| HandlerFault(VmFail::Invalid))?,
+        ),
+        ExitReason::EptViolation => ept::violation(qualification()?)?,
+        ExitReason::EptMisconfig => ept::misconfiguration()?,
+        ExitReason::TripleFault => Action::Stop(StopReason::TripleFault { rip: vmread(GuestNatural::RIP)? }),
+        ExitReason::Init => Action::Stop(StopReason::InitSignal),
+        // A SIPI only matters in wait-for-SIPI state, which our vCPUs never enter.
+        ExitReason::Sipi => Action::Resume,
+        ExitReason::ExternalInterrupt => {
+            // The exit acknowledged the interrupt; finish it at the APIC.
+            // The hypervisor has no interrupt-driven device yet, so the
+            // interrupt is otherwise dropped.
+            if !interrupt_controllers::local_apic_eoi() {
+                log::warn!("external interrupt: the local APIC is not reachable for EOI");
+            }
+            Action::Resume
+        }
+        ExitReason::PreemptionTimer => Action::Resume,
+        other => Action::Stop(StopReason::UnexpectedExit { basic: other as u16, qualification: qualification()? }),
+    })
+}
+
+/// Interruptibility bits that an instruction boundary ends: blocking by STI
+/// (bit 0) and by MOV SS (bit 1) (SDM 25.4.2, Table 25-3).
+const BLOCKING_BY_STI_OR_MOV_SS: u64 = 0b11;
+
+/// Carries out `action` except `Stop`, which the caller handles.
+pub fn apply(action: &Action) -> Result<(), VmFail> {
+    match action {
+        Action::Resume | Action::Stop(_) => Ok(()),
+        Action::Advance => {
+            let length = vmread(ExitInfo32::EXIT_INSTRUCTION_LENGTH)?;
+            let rip = vmread(GuestNatural::RIP)?;
+            vmwrite(GuestNatural::RIP, rip.wrapping_add(length))?;
+            let interruptibility = vmread(hv_vmx::Guest32::INTERRUPTIBILITY_STATE)?;
+            if interruptibility & BLOCKING_BY_STI_OR_MOV_SS != 0 {
+                vmwrite(hv_vmx::Guest32::INTERRUPTIBILITY_STATE, interruptibility & !BLOCKING_BY_STI_OR_MOV_SS)?;
+            }
+            Ok(())
+        }
+        Action::Inject(event) => {
+            vmwrite(hv_vmx::Control32::ENTRY_INTERRUPTION_INFO, u64::from(event.to_entry_info()))?;
+            if let Some(code) = event.error_code {
+                vmwrite(hv_vmx::Control32::ENTRY_EXCEPTION_ERROR_CODE, u64::from(code))?;
+            }
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,65 @@
+//! RDMSR/WRMSR exits for MSRs the MSR bitmap intercepts (SDM 26.1.3).
+//!
+//! Pass-through MSRs (FS/GS bases, SYSCALL/SYSENTER set-up, TSC_AUX) never
+//! exit. What does exit is emulated here or refused with #GP, exactly as a
+//! CPU refuses an MSR it does not implement:
+//! - IA32_EFER and IA32_PAT: read from / written to the guest fields of the
+//!   VMCS, which VM entry loads (the host's values are never affected);
+//! - IA32_FEATURE_CONTROL: reads as locked with VMX disabled (the guest may
+//!   not use VT-x), writes #GP (as on a locked register);
+//! - everything else, including all IA32_VMX_* capability MSRs: #GP.
+
+use hv_vmx::{Event, Guest64};
+
+use super::{Action, HandlerFault};
+use crate::arch::x86_64::vmx::entry::GuestRegisters;
+use crate::arch::x86_64::vmx::instructions::{vmread, vmwrite};
+use crate::vmm::low32;
+
+const IA32_FEATURE_CONTROL: u32 = 0x3A;
+const IA32_PAT: u32 = 0x277;
+const IA32_EFER: u32 = 0xC000_0080;
+/// EFER bits a guest may set: SCE (0), LME (8), NXE (11).
+const EFER_WRITABLE: u64 = (1 << 0) | (1 << 8) | (1 << 11);
+/// EFER.LMA (10): read-only for software, a write of it is ignored.
+const EFER_LMA: u64 = 1 << 10;
+/// FEATURE_CONTROL as the guest sees it: locked, VMX off.
+const FEATURE_CONTROL_LOCKED_OFF: u64 = 1;
+
+fn general_protection() -> Result<Action, HandlerFault> {
+    Event::hardware_exception(hv_vmx::vector::GP, Some(0))
+        .map(Action::Inject)
+        .map_err(|_| HandlerFault(crate::arch::x86_64::vmx::VmFail::Invalid))
+}
+
+/// Valid PAT: each of the 8 bytes is a memory type 0, 1, 4, 5, 6 or 7 (SDM Vol. 3A 13.12.2).
+fn valid_pat(value: u64) -> bool {
+    value.to_le_bytes().iter().all(|t| matches!(t, 0 | 1 | 4 | 5 | 6 | 7))
+}
+
+/// Emulates RDMSR of the MSR in ECX into EDX:EAX.
+pub fn read(regs: &mut GuestRegisters) -> Result<Action, HandlerFault> {
+    let value = match low32(regs.rcx) {
+        IA32_EFER => vmread(Guest64::EFER)?,
+        IA32_PAT => vmread(Guest64::PAT)?,
+        IA32_FEATURE_CONTROL => FEATURE_CONTROL_LOCKED_OFF,
+        _ => return general_protection(),
+    };
+    regs.rax = value & 0xFFFF_FFFF;
+    regs.rdx = value >> 32;
+    Ok(Action::Advance)
+}
+
+/// Emulates WRMSR of EDX:EAX to the MSR in ECX.
+pub fn write(regs: &mut GuestRegisters) -> Result<Action, HandlerFault> {
+    let value = (regs.rdx << 32) | (regs.rax & 0xFFFF_FFFF);
+    match low32(regs.rcx) {
+        IA32_EFER if value & !(EFER_WRITABLE | EFER_LMA) == 0 => {
+            let lma = vmread(Guest64::EFER)? & EFER_LMA;
+            vmwrite(Guest64::EFER, (value & EFER_WRITABLE) | lma)?;
+        }
+        IA32_PAT if valid_pat(value) => vmwrite(Guest64::PAT, value)?,
+        _ => return general_protection(),
+    }
+    Ok(Action::Advance)
+}
