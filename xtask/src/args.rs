@@ -70,6 +70,11 @@ pub enum Command {
     Build(BuildOptions),
     /// `doctor`
     Doctor,
+    /// `bench`
+    Bench {
+        /// Bochs CPU model.
+        cpu: Option<String>,
+    },
     /// `setup`
     Setup,
     /// `help`
@@ -129,7 +134,7 @@ pub fn parse(args: impl Iterator<Item = String>) -> Result<Command, String> {
                     other => return Err(format!("--emulator {other}: expected auto, bochs or qemu")),
                 }
             }
-            ("run", "--cpu") => run.cpu = Some(value()?),
+            ("run" | "bench", "--cpu") => run.cpu = Some(value()?),
             ("run", "--params") => run.params = value()?,
             ("run", "--memory") => run.memory_mib = number(&flag, &value()?, 64, 65_536)?,
             ("run", "--cpus") => run.cpus = number(&flag, &value()?, 1, 64)?,
@@ -145,6 +150,7 @@ pub fn parse(args: impl Iterator<Item = String>) -> Result<Command, String> {
         "test" => Command::Test(test),
         "build" => Command::Build(run.build),
         "doctor" => Command::Doctor,
+        "bench" => Command::Bench { cpu: run.cpu },
         "setup" => Command::Setup,
         "help" | "-h" | "--help" => Command::Help,
         other => return Err(format!("unknown command `{other}`")),

@@ -90,6 +90,29 @@ pub fn lint_kernel(toolchain: &KernelToolchain) -> Result {
     run_checked(kernel_cargo(toolchain, "clippy").args(["--", "-D", "warnings"]), "clippy on the kernel")
 }
 
+/// Runs clippy over every guest with warnings as errors.
+pub fn lint_guests(toolchain: &KernelToolchain) -> Result {
+    toolchain.ensure_clippy()?;
+    let mut cargo = guest_cargo(toolchain, "clippy")?;
+    run_checked(cargo.args(["--", "-D", "warnings"]), "clippy on the guests")
+}
+
+/// `cargo <subcommand>` of every guest package, for bare metal, static.
+fn guest_cargo(toolchain: &KernelToolchain, subcommand: &str) -> Result<Command> {
+    let mut cargo = toolchain.cargo();
+    cargo.args([subcommand, "--release", "--target", KERNEL_TARGET]);
+    for name in guest_names()? {
+        cargo.args(["--package", &name]);
+    }
+    cargo
+        .args(GUEST_BUILD_STD)
+        .arg("--target-dir")
+        .arg(paths::root().join("target").join("hv-guests"))
+        // Guests are linked at fixed addresses (their own linker scripts).
+        .env("RUSTFLAGS", "-C relocation-model=static");
+    Ok(cargo)
+}
+
 /// `cargo <subcommand>` of the kernel package for its target, with `core`
 /// and `alloc` built from source.
 fn kernel_cargo(toolchain: &KernelToolchain, subcommand: &str) -> Command {
@@ -125,18 +148,7 @@ fn build_guests(toolchain: &KernelToolchain) -> Result<Vec<(String, PathBuf)>> {
     }
     println!("xtask: building guest images: {}", names.join(", "));
     let target_dir = paths::root().join("target").join("hv-guests");
-    let mut cargo = toolchain.cargo();
-    cargo.args(["build", "--release", "--target", KERNEL_TARGET]);
-    for name in &names {
-        cargo.args(["--package", name]);
-    }
-    cargo
-        .args(GUEST_BUILD_STD)
-        .arg("--target-dir")
-        .arg(&target_dir)
-        // Guests are linked at fixed addresses (their own linker scripts).
-        .env("RUSTFLAGS", "-C relocation-model=static");
-    run_checked(&mut cargo, "building the guest images")?;
+    run_checked(&mut guest_cargo(toolchain, "build")?, "building the guest images")?;
     Ok(names
         .into_iter()
         .map(|name| {

@@ -5,6 +5,7 @@
 //! firmware; see [`setup`]) and says what it is doing on long steps.
 
 mod args;
+mod bench;
 mod build;
 mod doctor;
 mod emulator;
@@ -48,6 +49,7 @@ commands:
             (QEMU+KVM when nested VT-x is available, otherwise Bochs)
   test      host unit tests, then the in-emulator scenarios
   build     build the kernel and its UEFI disk image
+  bench     exit-path latency (CPUID, hypercall, port I/O) measured by a guest in Bochs
   doctor    report toolchain, emulators, firmware, KVM and the run mode
   setup     install what is missing (kernel toolchain, emulators, firmware)
 
@@ -62,6 +64,9 @@ run options:
   --log-level LEVEL            kernel log level: error|warn|info|debug|trace (default info)
   --params 'KEY=VALUE ...'     boot parameters for the kernel, e.g. 'selftest=page-fault'
                                (selftest: page-fault, breakpoint, stack-overflow, panic)
+
+bench options:
+  --cpu MODEL                  Bochs CPU model (default corei7_skylake_x)
 
 test options:
   --host-only                  only the host unit tests
@@ -88,6 +93,7 @@ fn main() -> ExitCode {
             println!("disk image: {}", image.display());
         }),
         Command::Doctor => doctor::run(),
+        Command::Bench { cpu } => bench::run(cpu),
         Command::Setup => setup::ensure_all(setup::Needs::everything()).map(|_| ()),
     };
     match result {

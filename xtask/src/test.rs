@@ -39,6 +39,7 @@ pub fn run(options: &TestOptions) -> Result {
         let provisioned = setup::ensure_all(Needs::everything())?;
         let toolchain = provisioned.toolchain.ok_or_else(|| Error::new("no kernel toolchain"))?;
         check("clippy (kernel)", &mut tally, || build::lint_kernel(&toolchain));
+        check("clippy (guests)", &mut tally, || build::lint_guests(&toolchain));
         scenario_tests(&toolchain, &selected, &mut tally)?;
     }
     println!("\n{} passed, {} failed", tally.passed, tally.failed);

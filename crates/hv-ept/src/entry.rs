@@ -72,7 +72,6 @@ pub(crate) const fn access(entry: u64) -> Access {
 
 /// The memory type of a leaf; `None` if bits 5:3 hold a reserved value.
 pub(crate) const fn memory_type(entry: u64) -> Option<MemoryType> {
-    #[expect(clippy::cast_possible_truncation, reason = "masked to 3 bits")]
     let bits = ((entry & MEMORY_TYPE) >> MEMORY_TYPE_SHIFT) as u8;
     MemoryType::from_bits(bits)
 }

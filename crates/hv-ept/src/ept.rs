@@ -179,18 +179,21 @@ impl Ept {
     #[must_use]
     pub fn translate<M: TableMemory + ?Sized>(&self, mem: &M, gpa: u64) -> Option<Translation> {
         let entries = self.walk_entries(mem, gpa);
-        let (i, &last) = entries.iter().enumerate().rev().find_map(|(i, e)| e.as_ref().map(|e| (i, e)))?;
-        #[expect(clippy::cast_possible_truncation, reason = "i < 4")]
-        let level = WALK_LEVELS - i as u8;
-        if !is_present(last) || !is_leaf(last, level) {
-            return None;
+        for (&e, level) in entries.iter().zip((1..=WALK_LEVELS).rev()) {
+            let e = e?;
+            if !is_present(e) {
+                return None;
+            }
+            if is_leaf(e, level) {
+                return Some(Translation {
+                    hpa: entry::leaf_address(e, level) + (gpa & (level_size(level) - 1)),
+                    access: entry::access(e),
+                    mem_type: entry::memory_type(e)?,
+                    page_size: PageSize::from_level(level)?,
+                });
+            }
         }
-        Some(Translation {
-            hpa: entry::leaf_address(last, level) + (gpa & (level_size(level) - 1)),
-            access: entry::access(last),
-            mem_type: entry::memory_type(last)?,
-            page_size: PageSize::from_level(level)?,
-        })
+        None
     }
 
     /// The raw entries the processor would read to translate `gpa`, PML4E
@@ -327,14 +330,14 @@ fn table_is_empty<M: TableMemory + ?Sized>(mem: &M, table: u64) -> bool {
 /// table address.
 fn check_table_address(hpa: u64) {
     assert!(
-        hpa % TABLE_SIZE == 0 && hpa < PHYS_LIMIT,
+        hpa.is_multiple_of(TABLE_SIZE) && hpa < PHYS_LIMIT,
         "TableMemory::allocate_table returned {hpa:#x}: not a 4 KiB-aligned address below 2^52"
     );
 }
 
 /// `Ok` if `value` is 4 KiB aligned.
 fn check_aligned(what: &'static str, value: u64) -> Result<(), EptError> {
-    if value % TABLE_SIZE == 0 {
+    if value.is_multiple_of(TABLE_SIZE) {
         Ok(())
     } else {
         Err(EptError::Misaligned { what, value })

@@ -44,7 +44,7 @@ impl InveptRequired {
     /// (tests; an EPT no processor has used yet). Tables detached by the change
     /// stay owned by the [`Ept`](crate::Ept) until
     /// [`free_detached_tables`](crate::Ept::free_detached_tables) or
-    /// [`destroy`](crate::Ept::destroy).
+    /// [`free_all`](crate::Ept::free_all).
     pub fn acknowledge(self) {}
 }
 

@@ -24,16 +24,19 @@
 //!   [`InveptRequired`] token; tables they empty are freed only after the
 //!   caller confirms the INVEPT.
 //!
-//! Typical kernel use:
+//! Typical kernel use, `tables` being the kernel's [`TableMemory`] (the same
+//! one on every call):
 //!
-//! 1. `ept = Ept::new(frames, caps)?` with `caps` from IA32_VMX_EPT_VPID_CAP
-//!    and CPUID;
-//! 2. `ept.map(gpa, hpa, len, Access::all(), MemoryType::WriteBack)?` for
-//!    RAM, `MemoryType::Uncacheable` for MMIO;
+//! 1. `ept = Ept::new(&mut tables, caps)?` with `caps` copied from
+//!    IA32_VMX_EPT_VPID_CAP;
+//! 2. `ept.map(&mut tables, gpa, hpa, len, Access::all(), MemoryType::WriteBack)?`
+//!    for RAM, `MemoryType::Uncacheable` for MMIO; no INVEPT needed;
 //! 3. write `ept.eptp()` to the VMCS EPT-pointer field;
-//! 4. after `unmap`/`protect`: INVEPT single-context with `token.eptp()`,
-//!    then `ept.free_detached_tables(token)`;
-//! 5. on teardown, once no processor uses the EPT: `ept.destroy()`.
+//! 4. after `unmap`/`protect`: INVEPT single-context with `token.eptp()` on
+//!    every processor that ran the partition, then
+//!    `ept.free_detached_tables(&mut tables, token)`;
+//! 5. on teardown, once no processor uses the EPT and after INVEPT:
+//!    `ept.destroy(&mut tables)` (or `free_all` from a `Drop` impl).
 #![cfg_attr(not(test), no_std)]
 #![forbid(unsafe_code)]
 

@@ -75,3 +75,22 @@ pub fn uart_write(text: &str) {
         uart_out(THR, byte);
     }
 }
+
+/// Reads the time-stamp counter. Under Bochs one tick is one executed
+/// instruction and VM exit/entry themselves cost none, so a delta around an
+/// exiting instruction counts the hypervisor's instructions on that path.
+pub fn rdtsc() -> u64 {
+    // SAFETY: RDTSC only reads the TSC (CR4.TSD is clear in our partition).
+    unsafe { core::arch::x86_64::_rdtsc() }
+}
+
+/// The POST-code port: intercepted and emulated (the write is dropped) by
+/// the hypervisor, with no device behind it — a pure I/O exit round trip.
+const POST_PORT: u16 = 0x80;
+
+/// Writes a byte to the POST-code port.
+pub fn post_code(value: u8) {
+    // SAFETY: port 0x80 is the POST diagnostic port; a write has no effect
+    // on guest memory or state.
+    unsafe { asm!("out dx, al", in("dx") POST_PORT, in("al") value, options(nomem, nostack, preserves_flags)) };
+}

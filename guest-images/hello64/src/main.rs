@@ -11,6 +11,9 @@
 //! 5. prints the boot argument and memory size it was started with;
 //! 6. shuts down with code 0. A panic is reported and shuts down with code 1.
 //!
+//! With the boot argument `0xBE7C` it runs the exit-latency benchmark instead
+//! ([`bench`]).
+//!
 //! All checks are reported as text for the test harness to assert on; the exit
 //! code only says whether the program ran to the end.
 
@@ -18,6 +21,7 @@
 #![no_main]
 
 mod arch;
+mod bench;
 
 use core::arch::x86_64::__cpuid;
 use core::fmt::{self, Write};
@@ -26,11 +30,12 @@ use hv_abi::ABI_VERSION;
 
 /// Writes one line to the partition console through hypercalls (one
 /// `ConsoleWrite` per line).
+#[macro_export]
 macro_rules! say {
     ($($arg:tt)*) => {{
-        let mut console = ConsoleWriter::new();
+        let mut console = $crate::ConsoleWriter::new();
         // If the console itself fails there is nowhere to report it.
-        let _ = writeln!(console, $($arg)*);
+        let _ = core::fmt::Write::write_fmt(&mut console, format_args!("{}\n", format_args!($($arg)*)));
     }};
 }
 
@@ -41,6 +46,10 @@ const HYPERVISOR_LEAF: u32 = 0x4000_0000;
 /// stack with the registers the hypervisor set: RDI = the partition's boot
 /// argument, RSI = its memory size in bytes.
 extern "C" fn guest_main(boot_arg: u64, memory_bytes: u64) -> ! {
+    if boot_arg == bench::BENCH_ARGUMENT {
+        bench::run();
+        guest::shutdown(0);
+    }
     say!("hello64: hello from a 64-bit guest");
     arch::uart_write("hello64: this line went through the UART port 0x3F8\r\n");
 

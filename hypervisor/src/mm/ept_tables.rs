@@ -32,10 +32,6 @@ impl EptTables {
     }
 }
 
-fn entry_range(index: usize) -> core::ops::Range<usize> {
-    index * 8..index * 8 + 8
-}
-
 impl hv_ept::TableMemory for EptTables {
     fn allocate_table(&mut self) -> Option<u64> {
         let frame = OwnedFrames::frame().ok()?;
@@ -49,17 +45,21 @@ impl hv_ept::TableMemory for EptTables {
     }
 
     fn read_entry(&self, table_hpa: u64, index: usize) -> u64 {
-        self.table(table_hpa).and_then(|t| t.as_slice().get(entry_range(index))).map_or(0, |bytes| {
-            let mut word = [0; 8];
-            word.copy_from_slice(bytes);
-            u64::from_le_bytes(word)
-        })
+        match self.table(table_hpa).and_then(|t| t.read_u64(index * 8)) {
+            Some(entry) => entry,
+            None => {
+                // A builder bug; reading "not present" is the safe answer.
+                log::error!("EPT builder read {table_hpa:#x}[{index}], which is not one of its tables");
+                0
+            }
+        }
     }
 
     fn write_entry(&mut self, table_hpa: u64, index: usize, value: u64) {
-        match self.tables.get_mut(&table_hpa).and_then(|t| t.as_mut_slice().get_mut(entry_range(index))) {
-            Some(bytes) => bytes.copy_from_slice(&value.to_le_bytes()),
-            None => log::error!("EPT builder wrote to {table_hpa:#x}[{index}], which is not one of its tables"),
+        // One 64-bit store: the CPU may walk this table concurrently.
+        let written = self.tables.get_mut(&table_hpa).is_some_and(|t| t.write_u64(index * 8, value));
+        if !written {
+            log::error!("EPT builder wrote to {table_hpa:#x}[{index}], which is not one of its tables");
         }
     }
 }

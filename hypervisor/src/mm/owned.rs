@@ -12,6 +12,10 @@ use core::fmt;
 
 use hv_frames::{Frame, PhysAddr, FRAME_SIZE};
 
+/// [`FRAME_SIZE`] as a `usize`.
+const FRAME_BYTES: usize = 4096;
+const _: () = assert!(FRAME_BYTES as u64 == FRAME_SIZE);
+
 use super::{phys, FRAMES};
 
 /// A run of physical frames owned by the holder of this value.
@@ -67,7 +71,31 @@ impl OwnedFrames {
     }
 
     fn len_usize(&self) -> usize {
-        self.count * FRAME_SIZE as usize
+        self.count * FRAME_BYTES
+    }
+
+    /// Reads the aligned u64 at byte `offset` (`None` if out of range or
+    /// misaligned) with one 64-bit load.
+    pub fn read_u64(&self, offset: usize) -> Option<u64> {
+        let ptr = self.u64_ptr(offset)?;
+        // SAFETY: `u64_ptr` checked that the aligned 8 bytes lie inside
+        // frames this value owns, mapped by the physical-memory mapping.
+        Some(unsafe { core::ptr::read_volatile(ptr) })
+    }
+
+    /// Writes the aligned u64 at byte `offset` with one 64-bit store, so a
+    /// concurrent reader (the CPU walking an EPT table) never sees half of
+    /// it. Returns false if out of range or misaligned.
+    pub fn write_u64(&mut self, offset: usize, value: u64) -> bool {
+        let Some(ptr) = self.u64_ptr(offset) else { return false };
+        // SAFETY: as in `read_u64`; `&mut self` makes this the only writer.
+        unsafe { core::ptr::write_volatile(ptr, value) };
+        true
+    }
+
+    fn u64_ptr(&self, offset: usize) -> Option<*mut u64> {
+        (offset.is_multiple_of(8) && offset.checked_add(8)? <= self.len_usize())
+            .then(|| (phys::to_virt(self.phys()) + offset as u64) as *mut u64)
     }
 
     /// The memory, read-only.

@@ -97,7 +97,7 @@ impl Ept {
             }
             // Meaningful only when `whole`, i.e. `chunk.base >= request.gpa`.
             let hpa = request.hpa.wrapping_add(chunk.base.wrapping_sub(request.gpa));
-            if chunk.whole && self.caps.leaf_allowed(level) && hpa % level_size(level) == 0 {
+            if chunk.whole && self.caps.leaf_allowed(level) && hpa.is_multiple_of(level_size(level)) {
                 let leaf = entry::leaf(hpa, level, request.access, request.mem_type);
                 pass.write(mem, node, chunk.index, leaf);
             } else {
