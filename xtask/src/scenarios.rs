@@ -73,6 +73,7 @@ pub const ALL: &[Scenario] = &[
             "[hello64] hello64: CPUID.1:ECX.VMX[5] = 0 (hidden), CPUID.1:ECX.hypervisor[31] = 1",
             "[hello64] hello64: CPUID 0x40000000: signature \"RustVTxHyper\"",
             "[hello64] hello64: partition \"hello64\" id 1, memory 0x1000000 bytes (16 MiB)",
+            "[hello64] hello64: XSETBV XCR0=0x3 accepted, XGETBV reads 0x3, CPUID.1:ECX.OSXSAVE = 1",
             "partition hello64: stopped: shut down by hypercall with code 0",
             // The real-mode guest, unmodified, through unrestricted guest.
             "[realmode] realmode: hello from 16-bit real mode",
@@ -82,6 +83,7 @@ pub const ALL: &[Scenario] = &[
             "[hostile-ept] hostile: caught #UD (vector 6)",
             "[hostile-ept] hostile: attack 2 contained (#GP)",
             "[hostile-ept] hostile: attack 3 contained (#GP)",
+            "[hostile-ept] hostile: attack 4 contained (#GP)",
             "partition hostile-ept: stopped, contained: EPT violation: read",
             "at guest-physical 0x40000000",
             "[hostile-triple] hostile: attack 1 contained (#UD)",

@@ -94,3 +94,32 @@ pub fn post_code(value: u8) {
     // on guest memory or state.
     unsafe { asm!("out dx, al", in("dx") POST_PORT, in("al") value, options(nomem, nostack, preserves_flags)) };
 }
+
+/// CR4.OSXSAVE (bit 18).
+const CR4_OSXSAVE: u64 = 1 << 18;
+
+/// Turns on CR4.OSXSAVE and writes `xcr0` with XSETBV (an exit the
+/// hypervisor validates), then reads it back with XGETBV (no exit: it sees
+/// the value the hypervisor loaded for this vCPU).
+pub fn set_and_read_xcr0(xcr0: u64) -> u64 {
+    let (low, high): (u32, u32);
+    // SAFETY: the caller checked CPUID.1:ECX.XSAVE, so CR4.OSXSAVE may be
+    // set; XSETBV with a valid value (x87|SSE) only changes which extended
+    // states XSAVE manages, and this guest uses none. No memory is touched.
+    unsafe {
+        asm!(
+            "mov {tmp}, cr4",
+            "or {tmp}, {osxsave}",
+            "mov cr4, {tmp}",
+            "xsetbv",
+            "xgetbv",
+            tmp = out(reg) _,
+            osxsave = in(reg) CR4_OSXSAVE,
+            inout("ecx") 0u32 => _,
+            inout("eax") (xcr0 & 0xFFFF_FFFF) as u32 => low,
+            inout("edx") (xcr0 >> 32) as u32 => high,
+            options(nomem, nostack)
+        );
+    }
+    (u64::from(high) << 32) | u64::from(low)
+}

@@ -55,6 +55,7 @@ extern "C" fn guest_main(boot_arg: u64, memory_bytes: u64) -> ! {
 
     report_cpuid();
     report_abi();
+    report_xcr0();
 
     say!(
         "hello64: boot argument (RDI) = {boot_arg:#x}, memory size (RSI) = {memory_bytes:#x} ({} MiB)",
@@ -62,6 +63,18 @@ extern "C" fn guest_main(boot_arg: u64, memory_bytes: u64) -> ! {
     );
     say!("hello64: done, shutting down with code 0");
     guest::shutdown(0)
+}
+
+/// Enables x87+SSE state through XSETBV (validated by the hypervisor) and
+/// reports what XGETBV then reads.
+fn report_xcr0() {
+    if __cpuid(1).ecx & (1 << 26) == 0 {
+        say!("hello64: no XSAVE on this CPU, XSETBV not tried");
+        return;
+    }
+    let xcr0 = arch::set_and_read_xcr0(0x3);
+    let osxsave = __cpuid(1).ecx & (1 << 27) != 0;
+    say!("hello64: XSETBV XCR0=0x3 accepted, XGETBV reads {xcr0:#x}, CPUID.1:ECX.OSXSAVE = {}", u8::from(osxsave));
 }
 
 /// Reports what CPUID tells the guest about virtualization.

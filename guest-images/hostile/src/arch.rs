@@ -358,6 +358,38 @@ pub fn wrmsr_feature_control() -> Outcome {
     outcome(0)
 }
 
+/// Attack: XSETBV with XCR0 = 0x4 (AVX without x87 and SSE), which the
+/// architecture forbids (the hypervisor must validate it and inject #GP
+/// instead of loading it). CR4.OSXSAVE is set first, as the instruction
+/// requires; without XSAVE support the attack is reported as not applicable
+/// by the caller.
+pub fn xsetbv_invalid() -> Outcome {
+    arm();
+    // SAFETY: as for `vmxon`; setting CR4.OSXSAVE only enables the XSAVE
+    // instruction family (the caller checked CPUID.1:ECX.XSAVE) and the asm
+    // clobbers RAX, RCX, RDX.
+    unsafe {
+        asm!(
+            "mov rax, cr4",
+            "bts rax, 18",
+            "mov cr4, rax",
+            "lea rax, [rip + 2f]",
+            "mov [rip + {recovery}], rax",
+            "xor ecx, ecx",
+            "mov eax, 0x4",
+            "xor edx, edx",
+            "xsetbv",
+            "2:",
+            recovery = sym RECOVERY_RIP,
+            out("rax") _,
+            out("rcx") _,
+            out("rdx") _,
+            options(nostack),
+        );
+    }
+    outcome(0)
+}
+
 /// Attack: RDMSR IA32_VMX_BASIC (0x480) (#GP expected). Completed carries
 /// the value read.
 pub fn rdmsr_vmx_basic() -> Outcome {

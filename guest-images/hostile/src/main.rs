@@ -11,10 +11,11 @@
 //! | 1 | VMXON                                                 | the hypervisor injects #UD        |
 //! | 2 | WRMSR IA32_FEATURE_CONTROL (0x3A) <- 5                | the hypervisor injects #GP        |
 //! | 3 | RDMSR IA32_VMX_BASIC (0x480)                          | the hypervisor injects #GP        |
-//! | 4 | if RDI = 1: map and read far guest-physical memory    | EPT violation stops the partition |
-//! | 4 | if RDI = 2: load an empty IDT, execute UD2            | triple fault stops the partition  |
+//! | 4 | XSETBV XCR0 <- 0x4 (AVX without x87/SSE: invalid)     | the hypervisor injects #GP        |
+//! | 5 | if RDI = 1: map and read far guest-physical memory    | EPT violation stops the partition |
+//! | 5 | if RDI = 2: load an empty IDT, execute UD2            | triple fault stops the partition  |
 //!
-//! With any other boot argument there is no attack 4. The far address is
+//! With any other boot argument there is no attack 5. The far address is
 //! 0x4000_0000 (1 GiB), or the first 1 GiB boundary at or above the end of
 //! memory if the partition is larger; the guest maps it itself with a 2 MiB
 //! page (a page directory of its own if needed), since its identity mapping
@@ -23,8 +24,8 @@
 //! Exit codes (`Shutdown`): [`EXIT_OK`] when every attack run was contained
 //! as expected; [`EXIT_WRONG_EXCEPTION`] if one was stopped by another
 //! exception than expected; [`EXIT_NOT_CONTAINED`] if one completed (for a
-//! terminal attack: "hostile: attack 4 was NOT contained"); [`EXIT_SETUP`] if
-//! attack 4 could not be set up (its mapping faulted in the guest's own
+//! terminal attack: "hostile: attack 5 was NOT contained"); [`EXIT_SETUP`] if
+//! attack 5 could not be set up (its mapping faulted in the guest's own
 //! paging); [`EXIT_UNEXPECTED`] on an exception no attack expected; 1 on a panic.
 
 #![no_std]
@@ -64,9 +65,12 @@ const GP: u64 = 13;
 /// Vector of #PF.
 const PF: u64 = 14;
 
-/// The first guest-physical address attack 4 reads when the partition has
+/// The first guest-physical address attack 5 reads when the partition has
 /// at most 1 GiB of memory.
 const FAR_ADDRESS: u64 = 0x4000_0000;
+
+/// The number of the terminal attack (after the non-terminal ones).
+const TERMINAL_ATTACK: u32 = 5;
 
 /// A non-terminal attack.
 struct Attack {
@@ -94,6 +98,7 @@ extern "C" fn guest_main(boot_arg: u64, memory_bytes: u64) -> ! {
             run: arch::wrmsr_feature_control,
         },
         Attack { what: "RDMSR IA32_VMX_BASIC (0x480)", expected: GP, run: arch::rdmsr_vmx_basic },
+        Attack { what: "XSETBV XCR0 <- 0x4 (AVX without x87/SSE)", expected: GP, run: arch::xsetbv_invalid },
     ];
     for (number, attack) in (1..).zip(attacks) {
         say!("hostile: attack {number}: {}, expecting {}", attack.what, vector_name(attack.expected));
@@ -105,9 +110,9 @@ extern "C" fn guest_main(boot_arg: u64, memory_bytes: u64) -> ! {
         1 => read_far_memory(memory_bytes),
         2 => {
             say!(
-                "hostile: attack 4: load an empty IDT and execute UD2 (triple fault), expecting the partition to stop"
+                "hostile: attack 5: load an empty IDT and execute UD2 (triple fault), expecting the partition to stop"
             );
-            not_contained(4, arch::triple_fault())
+            not_contained(TERMINAL_ATTACK, arch::triple_fault())
         }
         _ => {
             say!("hostile: no terminal attack requested (boot argument 1: EPT, 2: triple fault)");
@@ -125,18 +130,18 @@ fn read_far_memory(memory_bytes: u64) -> u64 {
     // 1 GiB boundary at or above its end.
     let target = FAR_ADDRESS.max(memory_bytes.div_ceil(FAR_ADDRESS).saturating_mul(FAR_ADDRESS));
     say!(
-        "hostile: attack 4: read guest-physical {target:#x}, outside the partition, expecting EPT to stop the partition"
+        "hostile: attack 5: read guest-physical {target:#x}, outside the partition, expecting EPT to stop the partition"
     );
     if let Err(reason) = arch::map_2mib(target) {
-        say!("hostile: attack 4 could not be set up: {reason}");
+        say!("hostile: attack 5 could not be set up: {reason}");
         return EXIT_SETUP;
     }
     match arch::read_physical(target) {
         Outcome::Faulted(PF) => {
-            say!("hostile: attack 4 could not be set up: the guest's own paging faulted");
+            say!("hostile: attack 5 could not be set up: the guest's own paging faulted");
             EXIT_SETUP
         }
-        outcome => not_contained(4, outcome),
+        outcome => not_contained(TERMINAL_ATTACK, outcome),
     }
 }
 

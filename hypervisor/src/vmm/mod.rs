@@ -25,6 +25,7 @@ use hv_vmx::VmxCapabilities;
 use crate::arch::x86_64::cpu::cpuid;
 use crate::arch::x86_64::interrupt_controllers;
 use crate::arch::x86_64::vmx::vmxon;
+use crate::arch::x86_64::xcr0;
 pub use guests::GuestSelection;
 use partition::{Partition, PartitionSpec, Platform};
 
@@ -63,7 +64,8 @@ pub fn run(
         controls.entry
     );
     let physical_address_width = u8::try_from(cpuid(0x8000_0008, 0).eax & 0xFF).unwrap_or(36);
-    let platform = Platform { vmx: &vmx, caps, controls: &controls, physical_address_width };
+    let xcr0_usable = xcr0::enable(cpuid(1, 0).ecx & (1 << 26) != 0);
+    let platform = Platform { vmx: &vmx, caps, controls: &controls, physical_address_width, xcr0_usable };
     let mut summary = Summary { ran: 0, hypervisor_failures: 0 };
     for (index, guest) in selection.guests().enumerate() {
         let id = u32::try_from(index + 1).unwrap_or(u32::MAX);

@@ -27,6 +27,7 @@ use super::stop::StopReason;
 use super::vcpu::{StartMode, Vcpu, VcpuError, VcpuSetup};
 use crate::arch::x86_64::vmx::instructions::{invept, invvpid_single};
 use crate::arch::x86_64::vmx::vmxon::VmxOperation;
+use crate::arch::x86_64::xcr0;
 use crate::mm::{EptTables, OutOfMemory, OwnedFrames};
 
 /// MSRs a guest may read and write directly: state the VMCS switches or that
@@ -129,6 +130,7 @@ pub struct Partition {
     vcpu: Vcpu,
     console: PartitionConsole,
     exits: ExitCounts,
+    xcr0_usable: bool,
 }
 
 /// The hardware-dependent inputs every partition is built with.
@@ -141,6 +143,8 @@ pub struct Platform<'a> {
     pub controls: &'a Controls,
     /// CPUID.80000008H:EAX\[7:0\].
     pub physical_address_width: u8,
+    /// Whether XCR0 can be switched per vCPU (the CPU has XSAVE).
+    pub xcr0_usable: bool,
 }
 
 impl Partition {
@@ -228,6 +232,7 @@ impl Partition {
             _msr_bitmap: msr_bitmap,
             vcpu,
             exits: ExitCounts::default(),
+            xcr0_usable: platform.xcr0_usable,
         })
     }
 
@@ -254,6 +259,9 @@ impl Partition {
     /// Runs the partition until it stops.
     pub fn run(&mut self) -> StopReason {
         let reason = self.run_until_stop();
+        if self.xcr0_usable {
+            xcr0::load(xcr0::HOST_XCR0);
+        }
         self.console.flush();
         if matches!(reason, StopReason::EntryFailed { .. } | StopReason::EntryInstructionFailed(_)) {
             dump::after_failed_entry(&self.vcpu.entry_context);
@@ -267,7 +275,7 @@ impl Partition {
         }
         let mut timer_slices = 0;
         loop {
-            if let Err(fail) = self.vcpu.enter() {
+            if let Err(fail) = self.vcpu.enter(self.xcr0_usable) {
                 return StopReason::EntryInstructionFailed(fail);
             }
             let field = match exit::exit_reason() {
@@ -286,6 +294,8 @@ impl Partition {
                 memory: &mut self.memory,
                 console: &mut self.console,
                 identity: &self.identity,
+                xcr0: &mut self.vcpu.xcr0,
+                xcr0_usable: self.xcr0_usable,
             };
             let action = match exit::handle(field, &mut ctx) {
                 Ok(Action::Stop(reason)) => return reason,

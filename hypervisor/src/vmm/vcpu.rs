@@ -23,6 +23,7 @@ use crate::arch::x86_64::vmx::instructions::vmwrite;
 use crate::arch::x86_64::vmx::vmcs::{VmcsError, VmcsRegion};
 use crate::arch::x86_64::vmx::vmxon::VmxOperation;
 use crate::arch::x86_64::vmx::VmFail;
+use crate::arch::x86_64::xcr0;
 
 /// CR0 and CR4 fixed bits as applied to guests (CR0 with the unrestricted-
 /// guest relaxation of PE and PG), set once when VMX is enabled.
@@ -112,6 +113,8 @@ pub struct Vcpu {
     /// The guest's general-purpose registers between exits.
     pub regs: GuestRegisters,
     launched: bool,
+    /// The guest's XCR0 (loaded before each entry when XSAVE exists).
+    pub xcr0: u64,
     /// The controls and fixed bits the guest state was checked against.
     pub entry_context: EntryContext,
 }
@@ -156,7 +159,7 @@ impl Vcpu {
         if matches!(setup.mode, StartMode::Real { .. }) {
             regs.rdx = 0x80; // DL = boot drive, as a BIOS leaves it.
         }
-        Ok(Self { vmcs, regs, launched: false, entry_context: context })
+        Ok(Self { vmcs, regs, launched: false, xcr0: xcr0::HOST_XCR0, entry_context: context })
     }
 
     /// Makes this vCPU's VMCS current (before running it after another).
@@ -166,7 +169,10 @@ impl Vcpu {
 
     /// Enters the guest until the next VM exit.
     #[allow(unsafe_code, reason = "the one call into the VM entry stub, whose precondition `new` establishes")]
-    pub fn enter(&mut self) -> Result<(), VmFail> {
+    pub fn enter(&mut self, xcr0_usable: bool) -> Result<(), VmFail> {
+        if xcr0_usable {
+            xcr0::load(self.xcr0);
+        }
         // SAFETY: the VMCS was fully initialised by `new` (host state from
         // this kernel, HOST_RIP = the exit stub, guest confined by EPT) and
         // is current; `launched` tracks VMLAUNCH vs VMRESUME.

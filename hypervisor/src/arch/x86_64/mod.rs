@@ -9,3 +9,4 @@ pub mod msr;
 pub mod pit;
 pub mod port;
 pub mod vmx;
+pub mod xcr0;

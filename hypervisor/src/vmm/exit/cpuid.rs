@@ -4,9 +4,12 @@
 //! our signature at leaf 0x4000_0000 (the range hypervisors use to identify
 //! themselves).
 
+use hv_vmx::GuestNatural;
+
 use super::Action;
 use crate::arch::x86_64::cpu::cpuid;
 use crate::arch::x86_64::vmx::entry::GuestRegisters;
+use crate::arch::x86_64::vmx::instructions::vmread;
 use crate::vmm::low32;
 
 /// The 12-byte signature at leaf 0x4000_0000 (EBX, ECX, EDX).
@@ -15,6 +18,8 @@ pub const SIGNATURE: &[u8; 12] = b"RustVTxHyper";
 const MAX_HYPERVISOR_LEAF: u32 = 0x4000_0000;
 
 const VMX_BIT: u32 = 1 << 5;
+const OSXSAVE_BIT: u32 = 1 << 27;
+const CR4_OSXSAVE: u64 = 1 << 18;
 const HYPERVISOR_BIT: u32 = 1 << 31;
 
 fn word(bytes: &[u8]) -> u32 {
@@ -36,7 +41,12 @@ pub fn handle(regs: &mut GuestRegisters) -> Action {
         _ => cpuid(leaf, subleaf),
     };
     if leaf == 1 {
-        result.ecx = (result.ecx & !VMX_BIT) | HYPERVISOR_BIT;
+        // OSXSAVE (bit 27) mirrors the *guest's* CR4.OSXSAVE, not ours.
+        let guest_osxsave = vmread(GuestNatural::CR4).is_ok_and(|cr4| cr4 & CR4_OSXSAVE != 0);
+        result.ecx = (result.ecx & !(VMX_BIT | OSXSAVE_BIT)) | HYPERVISOR_BIT;
+        if guest_osxsave {
+            result.ecx |= OSXSAVE_BIT;
+        }
     }
     regs.rax = u64::from(result.eax);
     regs.rbx = u64::from(result.ebx);

@@ -52,6 +52,10 @@ pub struct ExitContext<'a> {
     pub console: &'a mut PartitionConsole,
     /// The partition's identity, for hypercalls.
     pub identity: &'a super::partition::Identity,
+    /// The vCPU's XCR0, loaded before each entry.
+    pub xcr0: &'a mut u64,
+    /// Whether XCR0 can be switched on this CPU (XSAVE present).
+    pub xcr0_usable: bool,
 }
 
 /// Why handling an exit failed in the hypervisor itself (a VMREAD/VMWRITE
@@ -98,7 +102,7 @@ pub fn handle(field: ExitReasonField, ctx: &mut ExitContext<'_>) -> Result<Actio
         ExitReason::Rdmsr => msr::read(ctx.regs)?,
         ExitReason::Wrmsr => msr::write(ctx.regs)?,
         ExitReason::CrAccess => cr::handle(ctx.regs, qualification()?)?,
-        ExitReason::Xsetbv => xsetbv::handle(ctx.regs),
+        ExitReason::Xsetbv => xsetbv::handle(ctx),
         // INVD would discard the guest's dirty cache lines and WBINVD flush
         // everyone's: neither may touch other partitions' memory. Both are
         // completed as no-ops (the guest's memory is write-back cacheable
