@@ -70,7 +70,7 @@ fn kernel_main(boot_info: &'static mut BootInfo) -> ! {
 
     let report = cpu_report::gather();
     cpu_report::print(&report);
-    if let Some(test) = params.selftest {
+    if let Some(test) = params.selftest.filter(|test| test.guest_state_fault().is_none()) {
         test.run();
         log::error!("selftest {test:?} did not fault");
         run::finish(RunStatus::Failure);
@@ -82,7 +82,8 @@ fn kernel_main(boot_info: &'static mut BootInfo) -> ! {
             run::finish(RunStatus::VmxUnavailable);
         }
     };
-    let status = match vmm::run(caps, params.bundle.as_ref(), &params.guests) {
+    let fault = params.selftest.and_then(selftest::SelfTest::guest_state_fault);
+    let status = match vmm::run(caps, params.bundle.as_ref(), &params.guests, fault) {
         Ok(summary) if summary.hypervisor_failures == 0 => {
             log::info!("all {} partitions ran and stopped; the hypervisor is intact", summary.ran);
             RunStatus::Success

@@ -18,6 +18,21 @@ pub enum SelfTest {
     StackOverflow,
     /// A Rust panic.
     Panic,
+    /// A guest state that breaks an SDM rule (RFLAGS bit 1 clear), given to
+    /// the software check before the first entry: the check must name it.
+    InvalidGuestState,
+    /// The same broken state written *after* the check: VM entry must fail
+    /// (exit reason 33) and the VMCS dump and check must explain why.
+    VmEntryFailure,
+}
+
+/// Where a VM self-test breaks the first vCPU's guest state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GuestStateFault {
+    /// Before the software check (the check must refuse it).
+    BeforeCheck,
+    /// After the check, in the VMCS (VM entry must fail).
+    AfterCheck,
 }
 
 /// The address the page-fault test writes to: canonical, in the lower half,
@@ -27,7 +42,8 @@ pub const UNMAPPED_ADDRESS: u64 = 0x0000_0dea_dbee_f000;
 
 impl SelfTest {
     /// Every test's name, for messages.
-    pub const NAMES: [&'static str; 4] = ["page-fault", "breakpoint", "stack-overflow", "panic"];
+    pub const NAMES: [&'static str; 6] =
+        ["page-fault", "breakpoint", "stack-overflow", "panic", "invalid-guest-state", "vm-entry-failure"];
 
     /// The test called `name`.
     pub fn from_name(name: &str) -> Option<Self> {
@@ -36,14 +52,28 @@ impl SelfTest {
             "breakpoint" => Some(Self::Breakpoint),
             "stack-overflow" => Some(Self::StackOverflow),
             "panic" => Some(Self::Panic),
+            "invalid-guest-state" => Some(Self::InvalidGuestState),
+            "vm-entry-failure" => Some(Self::VmEntryFailure),
             _ => None,
         }
     }
 
-    /// Provokes the fault. Returns only if the fault did not happen.
+    /// The guest-state corruption this test asks the VMM to make, if it is
+    /// one of the VM tests (which run with the guests, not before them).
+    pub fn guest_state_fault(self) -> Option<GuestStateFault> {
+        match self {
+            Self::InvalidGuestState => Some(GuestStateFault::BeforeCheck),
+            Self::VmEntryFailure => Some(GuestStateFault::AfterCheck),
+            _ => None,
+        }
+    }
+
+    /// Provokes the fault. Returns only if the fault did not happen (or for
+    /// the VM tests, which [`SelfTest::guest_state_fault`] hands to the VMM).
     pub fn run(self) {
         log::warn!("provoking {self:?} on purpose");
         match self {
+            Self::InvalidGuestState | Self::VmEntryFailure => {}
             Self::PageFault => crate::arch::x86_64::cpu::write_u64_to(UNMAPPED_ADDRESS, 0x1234),
             Self::Breakpoint => x86_64::instructions::interrupts::int3(),
             Self::StackOverflow => {

@@ -194,4 +194,37 @@ pub const ALL: &[Scenario] = &[
         expect_lines: &["ramdisk: unknown boot parameter `selftset`"],
         timeout_secs: 120,
     },
+    Scenario {
+        name: "selftest-invalid-guest-state",
+        about: "a broken initial guest state is refused before entry, naming the SDM rule it breaks",
+        emulator: Emulator::Bochs,
+        firmware: Firmware::Uefi,
+        cpu: None,
+        params: "selftest=invalid-guest-state guests=hello64",
+        expect_status: RunStatus::Failure,
+        expect_lines: &[
+            "partition hello64: cannot be created: vCPU: initial guest state rejected: SDM 27.3.1.4: guest RFLAGS",
+            "bit 1 must be 1",
+        ],
+        timeout_secs: 240,
+    },
+    Scenario {
+        name: "selftest-vm-entry-failure",
+        about: "a VM entry that fails prints the VMCS dump and the guest-state check names the cause",
+        emulator: Emulator::Bochs,
+        firmware: Firmware::Uefi,
+        cpu: None,
+        params: "selftest=vm-entry-failure guests=hello64,realmode",
+        expect_status: RunStatus::Failure,
+        expect_lines: &[
+            "--- VMCS dump (current VMCS) ---",
+            "GUEST_RFLAGS",
+            "EXIT_REASON                              0x0000000080000021",
+            "guest-state check: SDM 27.3.1.4: guest RFLAGS 0x0",
+            "partition hello64: stopped by a hypervisor-side failure: VM entry failed: invalid guest state",
+            // The failure is confined to that partition: the next one runs.
+            "[realmode] realmode: hello from 16-bit real mode",
+        ],
+        timeout_secs: 240,
+    },
 ];

@@ -1,6 +1,7 @@
-//! The VMCS dump printed when VM entry fails: every field of the current
-//! VMCS by name (guest state, host state, controls, exit information), plus
-//! the software guest-state check's verdict on the state that failed.
+//! The VMCS dump printed when VM entry fails or an exit is not understood:
+//! every field of the current VMCS by name (guest state, host state,
+//! controls, exit information), plus the software guest-state check's
+//! verdict on the state that failed.
 //! Users of other hypervisors single out exactly this as what they need
 //! when an entry fails (see `shared/notes/field.md`).
 
@@ -11,7 +12,7 @@ use crate::console;
 
 /// Dumps the current VMCS to the console and checks its guest state in
 /// the `context` the vCPU was created with.
-pub fn after_failed_entry(context: &EntryContext) {
+pub fn vmcs_and_guest_check(context: &EntryContext) {
     console::write_fmt(format_args!("--- VMCS dump (current VMCS) ---\n"));
     for &(name, encoding) in hv_vmx::DUMP_ORDER {
         match vmread_encoding(encoding) {

@@ -29,6 +29,8 @@ use crate::arch::x86_64::xcr0;
 pub use guests::GuestSelection;
 use partition::{Partition, PartitionSpec, Platform};
 
+use crate::selftest::GuestStateFault;
+
 /// The low 32 bits of a register value (CPUID leaves, MSR numbers, ...).
 #[expect(clippy::cast_possible_truncation, reason = "takes the low half on purpose")]
 pub fn low32(value: u64) -> u32 {
@@ -45,10 +47,13 @@ pub struct Summary {
 }
 
 /// Enters VMX operation and runs the selected guests from `bundle`.
+///
+/// `fault` (a self-test) breaks the first partition's guest state on purpose.
 pub fn run(
     caps: &VmxCapabilities,
     bundle: Option<&Bundle<'_>>,
     selection: &GuestSelection,
+    fault: Option<GuestStateFault>,
 ) -> Result<Summary, RunError> {
     let controls = controls::compute(caps).map_err(RunError::Controls)?;
     interrupt_controllers::mask_legacy_pics();
@@ -85,7 +90,8 @@ pub fn run(
             memory_bytes: guest.memory_mib << 20,
             boot_argument: guest.boot_argument,
         };
-        let mut partition = match Partition::create(&platform, &spec, id) {
+        let fault = if index == 0 { fault } else { None };
+        let mut partition = match Partition::create(&platform, &spec, id, fault) {
             Ok(partition) => partition,
             Err(error) => {
                 log::error!("partition {}: cannot be created: {error}", guest.name);
@@ -101,7 +107,13 @@ pub fn run(
             partition.ept_tables()
         );
         let reason = partition.run();
-        let contained = if reason.is_clean() { "stopped" } else { "stopped, contained" };
+        let contained = if reason.is_clean() {
+            "stopped"
+        } else if reason.is_hypervisor_failure() {
+            "stopped by a hypervisor-side failure"
+        } else {
+            "stopped, contained"
+        };
         log::info!("partition {}: {contained}: {reason}", partition.name());
         log::info!(
             "partition {}: {}; console {} bytes",

@@ -29,6 +29,7 @@ use crate::arch::x86_64::vmx::instructions::{invept, invvpid_single};
 use crate::arch::x86_64::vmx::vmxon::VmxOperation;
 use crate::arch::x86_64::xcr0;
 use crate::mm::{EptTables, OutOfMemory, OwnedFrames};
+use crate::selftest::GuestStateFault;
 
 /// MSRs a guest may read and write directly: state the VMCS switches or that
 /// only the guest's own code uses (SDM 25.6.9 bitmap; Vol. 4 for the MSRs).
@@ -149,7 +150,14 @@ pub struct Platform<'a> {
 
 impl Partition {
     /// Builds a partition: memory, image, EPT, bitmaps, vCPU.
-    pub fn create(platform: &Platform<'_>, spec: &PartitionSpec<'_>, id: u32) -> Result<Self, CreateError> {
+    ///
+    /// `fault` breaks the initial guest state on purpose (self-tests).
+    pub fn create(
+        platform: &Platform<'_>,
+        spec: &PartitionSpec<'_>,
+        id: u32,
+        fault: Option<GuestStateFault>,
+    ) -> Result<Self, CreateError> {
         let image = ElfImage::parse(spec.image).map_err(CreateError::Image)?;
         let reserved = match spec.mode {
             ImageMode::Long64 => 0..boot_structures::RESERVED_END,
@@ -212,6 +220,7 @@ impl Partition {
             io_bitmaps: (io_base, io_base + 4096),
             msr_bitmap: msr_bitmap.phys().as_u64(),
             timer_slice: TIMER_SLICE,
+            fault,
         };
         let vcpu = Vcpu::new(platform.vmx, platform.caps, platform.controls, platform.physical_address_width, &setup)
             .map_err(CreateError::Vcpu)?;
@@ -263,8 +272,11 @@ impl Partition {
             xcr0::load(xcr0::HOST_XCR0);
         }
         self.console.flush();
-        if matches!(reason, StopReason::EntryFailed { .. } | StopReason::EntryInstructionFailed(_)) {
-            dump::after_failed_entry(&self.vcpu.entry_context);
+        if matches!(
+            reason,
+            StopReason::EntryFailed { .. } | StopReason::EntryInstructionFailed(_) | StopReason::UnexpectedExit { .. }
+        ) {
+            dump::vmcs_and_guest_check(&self.vcpu.entry_context);
         }
         reason
     }

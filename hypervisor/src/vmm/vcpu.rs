@@ -11,8 +11,8 @@ use core::fmt;
 
 use hv_vmcheck::{check_guest_state, EntryContext, GuestState, Violation};
 use hv_vmx::{
-    Control16, Control32, Control64, ControlNatural, EntryControls, FixedBits, Guest32, Host16, Host32, Host64,
-    HostNatural, PinBased, PrimaryProcBased, SecondaryProcBased, VmxCapabilities,
+    Control16, Control32, Control64, ControlNatural, EntryControls, FixedBits, Guest32, GuestNatural, Host16, Host32,
+    Host64, HostNatural, PinBased, PrimaryProcBased, SecondaryProcBased, VmxCapabilities,
 };
 use spin::Once;
 
@@ -24,6 +24,10 @@ use crate::arch::x86_64::vmx::vmcs::{VmcsError, VmcsRegion};
 use crate::arch::x86_64::vmx::vmxon::VmxOperation;
 use crate::arch::x86_64::vmx::VmFail;
 use crate::arch::x86_64::xcr0;
+use crate::selftest::GuestStateFault;
+
+/// RFLAGS bit 1, which must always be 1 (SDM 27.3.1.4).
+const RFLAGS_RESERVED_ONE: u64 = 1 << 1;
 
 /// CR0 and CR4 fixed bits as applied to guests (CR0 with the unrestricted-
 /// guest relaxation of PE and PG), set once when VMX is enabled.
@@ -78,6 +82,8 @@ pub struct VcpuSetup {
     pub msr_bitmap: u64,
     /// VMX-preemption timer value per run slice (when the timer is on).
     pub timer_slice: u32,
+    /// A deliberate break of the guest state (self-tests only).
+    pub fault: Option<GuestStateFault>,
 }
 
 /// Why a vCPU could not be created.
@@ -144,9 +150,16 @@ impl Vcpu {
             physical_address_width,
         );
         let requested = initial_state(setup.mode);
-        let state = requested.with_fixed_bits(&context);
+        let mut state = requested.with_fixed_bits(&context);
+        if setup.fault == Some(GuestStateFault::BeforeCheck) {
+            state.rflags &= !RFLAGS_RESERVED_ONE;
+        }
         check_guest_state(&state, &context).map_err(VcpuError::InvalidGuestState)?;
         super::guest_state::write(&state)?;
+        if setup.fault == Some(GuestStateFault::AfterCheck) {
+            log::warn!("selftest: clearing RFLAGS bit 1 in the VMCS after the guest-state check");
+            vmwrite(GuestNatural::RFLAGS, state.rflags & !RFLAGS_RESERVED_ONE)?;
+        }
         // What the guest reads back from CR0/CR4 is what it asked for; the
         // bits VMX forces are owned by the hypervisor (masks, SDM 25.6.6).
         let (cr0_fixed, cr4_fixed) = fixed_bits();
