@@ -108,8 +108,9 @@ fn guest_cargo(toolchain: &KernelToolchain, subcommand: &str) -> Result<Command>
         .args(GUEST_BUILD_STD)
         .arg("--target-dir")
         .arg(paths::root().join("target").join("hv-guests"))
-        // Guests are linked at fixed addresses (their own linker scripts).
-        .env("RUSTFLAGS", "-C relocation-model=static");
+        // Guests are linked at fixed addresses (their own linker scripts);
+        // debug info would only inflate the boot bundle.
+        .env("RUSTFLAGS", "-C relocation-model=static -C strip=debuginfo");
     Ok(cargo)
 }
 

@@ -70,6 +70,10 @@ pub const ALL: &[Scenario] = &[
             // The 64-bit guest: hypercall console, UART, CPUID, partition info.
             "[hello64] hello64: hello from a 64-bit guest",
             "[hello64] hello64: this line went through the UART port 0x3F8",
+            // String I/O through the guest's page tables.
+            "[hello64] hello64: this line went through REP OUTSB",
+            "[hello64] hello64: after REP OUTSB: RSI advanced by 43 (of 43), RCX = 0",
+            "[hello64] hello64: REP INSB from LSR read 0x60 0x60 0x60 0x60",
             "[hello64] hello64: CPUID.1:ECX.VMX[5] = 0 (hidden), CPUID.1:ECX.hypervisor[31] = 1",
             "[hello64] hello64: CPUID 0x40000000: signature \"RustVTxHyper\"",
             "[hello64] hello64: partition \"hello64\" id 1, memory 0x1000000 bytes (16 MiB)",

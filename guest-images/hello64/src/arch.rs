@@ -123,3 +123,39 @@ pub fn set_and_read_xcr0(xcr0: u64) -> u64 {
     }
     (u64::from(high) << 32) | u64::from(low)
 }
+
+/// Sends `text` to the UART's transmit register with one `REP OUTSB` (a
+/// string I/O exit the hypervisor emulates by reading guest memory through
+/// the guest's page tables). Returns RSI and RCX afterwards.
+pub fn uart_rep_outsb(text: &str) -> (u64, u64) {
+    let (rsi, rcx): (u64, u64);
+    // SAFETY: OUTSB reads `text.len()` bytes starting at `text.as_ptr()`
+    // (DF is clear per the ABI) and writes them to the UART; no memory is
+    // written.
+    unsafe {
+        asm!(
+            "rep outsb",
+            in("dx") THR,
+            inout("rsi") text.as_ptr() as u64 => rsi,
+            inout("rcx") text.len() as u64 => rcx,
+            options(nostack, preserves_flags, readonly)
+        );
+    }
+    (rsi, rcx)
+}
+
+/// Reads `buffer.len()` bytes from the UART's line-status register with one
+/// `REP INSB` (the hypervisor writes them into guest memory).
+pub fn uart_rep_insb_lsr(buffer: &mut [u8]) {
+    // SAFETY: INSB writes `buffer.len()` bytes starting at `buffer`, which
+    // we borrow mutably; DF is clear per the ABI.
+    unsafe {
+        asm!(
+            "rep insb",
+            in("dx") LSR,
+            inout("rdi") buffer.as_mut_ptr() => _,
+            inout("rcx") buffer.len() => _,
+            options(nostack, preserves_flags)
+        );
+    }
+}

@@ -52,6 +52,7 @@ extern "C" fn guest_main(boot_arg: u64, memory_bytes: u64) -> ! {
     }
     say!("hello64: hello from a 64-bit guest");
     arch::uart_write("hello64: this line went through the UART port 0x3F8\r\n");
+    report_string_io();
 
     report_cpuid();
     report_abi();
@@ -63,6 +64,18 @@ extern "C" fn guest_main(boot_arg: u64, memory_bytes: u64) -> ! {
     );
     say!("hello64: done, shutting down with code 0");
     guest::shutdown(0)
+}
+
+/// Exercises string I/O: REP OUTSB to the UART, REP INSB from its LSR.
+fn report_string_io() {
+    const LINE: &str = "hello64: this line went through REP OUTSB\r\n";
+    let start = LINE.as_ptr() as u64;
+    let (rsi, rcx) = arch::uart_rep_outsb(LINE);
+    let advanced = rsi.wrapping_sub(start);
+    say!("hello64: after REP OUTSB: RSI advanced by {advanced} (of {}), RCX = {rcx}", LINE.len());
+    let mut lsr = [0u8; 4];
+    arch::uart_rep_insb_lsr(&mut lsr);
+    say!("hello64: REP INSB from LSR read {:#04x} {:#04x} {:#04x} {:#04x}", lsr[0], lsr[1], lsr[2], lsr[3]);
 }
 
 /// Enables x87+SSE state through XSETBV (validated by the hypervisor) and

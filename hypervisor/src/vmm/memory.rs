@@ -61,3 +61,17 @@ fn bounds(range: GuestRange) -> (usize, usize) {
     let start = usize::try_from(range.gpa()).unwrap_or(usize::MAX);
     (start, start.saturating_add(usize::try_from(range.len()).unwrap_or(usize::MAX)))
 }
+
+impl GuestMemory {
+    /// The `len` bytes at guest-physical `gpa`, if they lie inside.
+    pub fn bytes(&self, gpa: u64, len: u64) -> Option<&[u8]> {
+        GuestRange::new(gpa, len, self.len(), u64::MAX).ok().map(|range| self.slice(range))
+    }
+
+    /// Reads `N` bytes at guest-physical `gpa`, if they lie inside.
+    pub fn read_array<const N: usize>(&self, gpa: u64) -> Option<[u8; N]> {
+        let mut bytes = [0; N];
+        bytes.copy_from_slice(self.bytes(gpa, N as u64)?);
+        Some(bytes)
+    }
+}

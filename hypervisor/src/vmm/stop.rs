@@ -24,6 +24,13 @@ pub enum StopReason {
         /// What kind of access it was.
         access: EptViolation,
     },
+    /// A string I/O instruction addressed memory outside the partition.
+    StringIoOutsideMemory {
+        /// The element's linear address.
+        linear: u64,
+        /// Where it translated to.
+        gpa: u64,
+    },
     /// The hypervisor's EPT for this partition is malformed (a hypervisor bug).
     EptMisconfiguration {
         /// The guest-physical address whose translation hit it.
@@ -95,6 +102,9 @@ impl fmt::Display for StopReason {
             Self::Halted => f.write_str("halted (HLT with no way to wake)"),
             Self::EptViolation { gpa, rip, access } => {
                 write!(f, "EPT violation: {access} at guest-physical {gpa:#x} (RIP {rip:#x}): outside its memory")
+            }
+            Self::StringIoOutsideMemory { linear, gpa } => {
+                write!(f, "string I/O at linear {linear:#x} reaches guest-physical {gpa:#x}, outside its memory")
             }
             Self::EptMisconfiguration { gpa } => {
                 write!(f, "EPT misconfiguration at guest-physical {gpa:#x} (hypervisor bug)")

@@ -22,6 +22,15 @@ pub fn cr2() -> u64 {
     x86_64::registers::control::Cr2::read_raw()
 }
 
+/// Writes CR2. Used only to hand a guest the faulting address of a page
+/// fault the hypervisor injects: VM entry does not load CR2, so the guest
+/// reads the register as the hypervisor leaves it.
+pub fn write_cr2(value: u64) {
+    // SAFETY: CR2 is a plain status register; writing it changes nothing
+    // but what the next reader (the guest's #PF handler) sees.
+    unsafe { core::arch::asm!("mov cr2, {}", in(reg) value, options(nomem, nostack, preserves_flags)) };
+}
+
 /// Reads CR0.
 pub fn cr0() -> u64 {
     x86_64::registers::control::Cr0::read_raw()

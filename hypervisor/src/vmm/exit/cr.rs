@@ -7,7 +7,7 @@
 //! bits. Setting CR4.VMXE is refused with #GP, as on a CPU without VMX —
 //! which is what CPUID tells the guest it has.
 
-use hv_vmx::{ControlNatural, CrAccess, CrAccessType, Event, GuestNatural};
+use hv_vmx::{ControlNatural, CrAccess, CrAccessType, GuestNatural};
 
 use super::{Action, HandlerFault};
 use crate::arch::x86_64::vmx::entry::GuestRegisters;
@@ -21,9 +21,7 @@ const CR0_PG: u64 = 1 << 31;
 const CR4_VMXE: u64 = 1 << 13;
 
 fn general_protection() -> Result<Action, HandlerFault> {
-    Event::hardware_exception(hv_vmx::vector::GP, Some(0))
-        .map(Action::Inject)
-        .map_err(|_| HandlerFault(VmFail::Invalid))
+    super::exception(hv_vmx::vector::GP)
 }
 
 fn source_value(regs: &mut GuestRegisters, gpr: u8) -> Result<u64, VmFail> {

@@ -15,6 +15,8 @@ mod ept;
 mod hypercall;
 mod io;
 mod msr;
+mod ports;
+mod string_io;
 mod xsetbv;
 
 use core::fmt;
@@ -24,10 +26,10 @@ use hv_vmx::{Event, ExitInfo32, ExitReason, ExitReasonField, GuestNatural};
 use super::console::PartitionConsole;
 use super::memory::GuestMemory;
 use super::stop::StopReason;
-use crate::arch::x86_64::interrupt_controllers;
 use crate::arch::x86_64::vmx::entry::GuestRegisters;
 use crate::arch::x86_64::vmx::instructions::{vmread, vmwrite};
 use crate::arch::x86_64::vmx::VmFail;
+use crate::arch::x86_64::{cpu, interrupt_controllers};
 
 /// What the dispatcher does after a handler ran.
 #[derive(Debug)]
@@ -38,6 +40,13 @@ pub enum Action {
     Advance,
     /// Inject an event (an exception, normally) and re-enter at the same RIP.
     Inject(Event),
+    /// Inject a page fault for `linear` (CR2) with this error code.
+    InjectPageFault {
+        /// The faulting linear address, for the guest's CR2.
+        linear: u64,
+        /// The #PF error code (SDM Vol. 3A 5.7.2).
+        error_code: u32,
+    },
     /// Stop the partition.
     Stop(StopReason),
 }
@@ -58,21 +67,39 @@ pub struct ExitContext<'a> {
     pub xcr0_usable: bool,
 }
 
-/// Why handling an exit failed in the hypervisor itself (a VMREAD/VMWRITE
-/// error): the partition is stopped, the host carries on.
+/// Why handling an exit failed in the hypervisor itself: the partition is
+/// stopped, the host carries on.
 #[derive(Debug)]
-pub struct HandlerFault(pub VmFail);
+pub enum HandlerFault {
+    /// A VMREAD/VMWRITE failed.
+    Vmcs(VmFail),
+    /// A handler asked for an event that cannot be injected (a bug).
+    InvalidEvent(u8),
+}
 
 impl fmt::Display for HandlerFault {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "VMCS access while handling an exit failed: {}", self.0)
+        match self {
+            Self::Vmcs(fail) => write!(f, "VMCS access while handling an exit failed: {fail}"),
+            Self::InvalidEvent(vector) => write!(f, "exception vector {vector} cannot be injected"),
+        }
     }
 }
 
 impl From<VmFail> for HandlerFault {
     fn from(fail: VmFail) -> Self {
-        Self(fail)
+        Self::Vmcs(fail)
     }
+}
+
+/// Injects hardware exception `vector`, as the CPU would raise it: with
+/// error code 0 for the vectors that have one — except in real mode, where
+/// no error code is delivered (SDM 27.2.1.3: with CR0.PE = 0 the
+/// "deliver error code" bit must be 0).
+pub fn exception(vector: u8) -> Result<Action, HandlerFault> {
+    let protected_mode = vmread(GuestNatural::CR0)? & 1 != 0;
+    let event = if protected_mode { Event::exception(vector) } else { Event::hardware_exception(vector, None) };
+    event.map(Action::Inject).map_err(|_| HandlerFault::InvalidEvent(vector))
 }
 
 /// Reads the exit reason of the last VM exit.
@@ -102,15 +129,14 @@ pub fn handle(field: ExitReasonField, ctx: &mut ExitContext<'_>) -> Result<Actio
         ExitReason::Rdmsr => msr::read(ctx.regs)?,
         ExitReason::Wrmsr => msr::write(ctx.regs)?,
         ExitReason::CrAccess => cr::handle(ctx.regs, qualification()?)?,
-        ExitReason::Xsetbv => xsetbv::handle(ctx),
+        ExitReason::Xsetbv => xsetbv::handle(ctx)?,
         // INVD would discard the guest's dirty cache lines and WBINVD flush
         // everyone's: neither may touch other partitions' memory. Both are
         // completed as no-ops (the guest's memory is write-back cacheable
         // and coherent; nothing it owns needs either).
         ExitReason::Invd | ExitReason::Wbinvd => Action::Advance,
-        reason if reason.is_vmx_instruction() => Action::Inject(
-            Event::hardware_exception(hv_vmx::vector::UD, None).map_err(|_| HandlerFault(VmFail::Invalid))?,
-        ),
+        // VT-x is not offered to guests: its instructions are undefined there.
+        reason if reason.is_vmx_instruction() => exception(hv_vmx::vector::UD)?,
         ExitReason::EptViolation => ept::violation(qualification()?)?,
         ExitReason::EptMisconfig => ept::misconfiguration()?,
         ExitReason::TripleFault => Action::Stop(StopReason::TripleFault { rip: vmread(GuestNatural::RIP)? }),
@@ -131,6 +157,14 @@ pub fn handle(field: ExitReasonField, ctx: &mut ExitContext<'_>) -> Result<Actio
     })
 }
 
+fn inject(event: &Event) -> Result<(), VmFail> {
+    vmwrite(hv_vmx::Control32::ENTRY_INTERRUPTION_INFO, u64::from(event.to_entry_info()))?;
+    if let Some(code) = event.error_code {
+        vmwrite(hv_vmx::Control32::ENTRY_EXCEPTION_ERROR_CODE, u64::from(code))?;
+    }
+    Ok(())
+}
+
 /// Interruptibility bits that an instruction boundary ends: blocking by STI
 /// (bit 0) and by MOV SS (bit 1) (SDM 25.4.2, Table 25-3).
 const BLOCKING_BY_STI_OR_MOV_SS: u64 = 0b11;
@@ -149,12 +183,12 @@ pub fn apply(action: &Action) -> Result<(), VmFail> {
             }
             Ok(())
         }
-        Action::Inject(event) => {
-            vmwrite(hv_vmx::Control32::ENTRY_INTERRUPTION_INFO, u64::from(event.to_entry_info()))?;
-            if let Some(code) = event.error_code {
-                vmwrite(hv_vmx::Control32::ENTRY_EXCEPTION_ERROR_CODE, u64::from(code))?;
-            }
-            Ok(())
+        Action::Inject(event) => inject(event),
+        Action::InjectPageFault { linear, error_code } => {
+            // VM entry does not load CR2: the guest sees the register as it is.
+            cpu::write_cr2(*linear);
+            let event = Event::hardware_exception(hv_vmx::vector::PF, Some(*error_code));
+            event.map_or(Err(VmFail::Invalid), |event| inject(&event))
         }
     }
 }

@@ -9,7 +9,7 @@
 //!   not use VT-x), writes #GP (as on a locked register);
 //! - everything else, including all IA32_VMX_* capability MSRs: #GP.
 
-use hv_vmx::{Event, Guest64};
+use hv_vmx::Guest64;
 
 use super::{Action, HandlerFault};
 use crate::arch::x86_64::vmx::entry::GuestRegisters;
@@ -27,9 +27,7 @@ const EFER_LMA: u64 = 1 << 10;
 const FEATURE_CONTROL_LOCKED_OFF: u64 = 1;
 
 fn general_protection() -> Result<Action, HandlerFault> {
-    Event::hardware_exception(hv_vmx::vector::GP, Some(0))
-        .map(Action::Inject)
-        .map_err(|_| HandlerFault(crate::arch::x86_64::vmx::VmFail::Invalid))
+    super::exception(hv_vmx::vector::GP)
 }
 
 /// Valid PAT: each of the 8 bytes is a memory type 0, 1, 4, 5, 6 or 7 (SDM Vol. 3A 13.12.2).

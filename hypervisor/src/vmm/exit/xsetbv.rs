@@ -8,9 +8,7 @@
 //! the vCPU's XCR0, which the hypervisor loads before every entry of this
 //! vCPU (VM entry does not switch XCR0) and replaces by its own afterwards.
 
-use hv_vmx::Event;
-
-use super::{Action, ExitContext};
+use super::{Action, ExitContext, HandlerFault};
 use crate::arch::x86_64::cpu::cpuid;
 use crate::vmm::low32;
 
@@ -30,14 +28,11 @@ pub fn supported_xcr0() -> u64 {
 }
 
 /// Handles XSETBV.
-pub fn handle(ctx: &mut ExitContext<'_>) -> Action {
+pub fn handle(ctx: &mut ExitContext<'_>) -> Result<Action, HandlerFault> {
     let value = (ctx.regs.rdx << 32) | (ctx.regs.rax & 0xFFFF_FFFF);
     if ctx.xcr0_usable && low32(ctx.regs.rcx) == 0 && valid_xcr0(value, supported_xcr0()) {
         *ctx.xcr0 = value;
-        return Action::Advance;
+        return Ok(Action::Advance);
     }
-    match Event::hardware_exception(hv_vmx::vector::GP, Some(0)) {
-        Ok(event) => Action::Inject(event),
-        Err(_) => Action::Stop(crate::vmm::stop::StopReason::Unsupported { what: "XSETBV", detail: value }),
-    }
+    super::exception(hv_vmx::vector::GP)
 }
