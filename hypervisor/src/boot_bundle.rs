@@ -10,21 +10,20 @@ use hv_bundle::{params, Bundle, BundleError, PARAMS_ENTRY};
 
 use crate::mm;
 use crate::selftest::SelfTest;
-use crate::vmm::GuestSelection;
 
 /// What the kernel takes from the bundle.
 #[derive(Default)]
 pub struct BootParams {
     /// A fault-path self-test to run after the CPU report.
     pub selftest: Option<SelfTest>,
-    /// The guests to run.
-    pub guests: GuestSelection,
+    /// End the run after this many milliseconds (TSC time).
+    pub run_ms: Option<u64>,
     /// The bundle itself (guest images), if there is one.
     pub bundle: Option<Bundle<'static>>,
 }
 
 /// Keys the kernel accepts.
-const KNOWN_KEYS: &[&str] = &["selftest", "guests"];
+const KNOWN_KEYS: &[&str] = &["selftest", "run_ms"];
 
 /// Why the bundle could not be used.
 pub enum BootBundleError {
@@ -72,7 +71,12 @@ pub fn load(boot_info: &BootInfo) -> Result<BootParams, BootBundleError> {
                     ))
                 })?);
             }
-            "guests" => boot_params.guests = GuestSelection::parse(value).map_err(BootBundleError::Param)?,
+            "run_ms" => {
+                let ms = value.parse::<u64>().ok().filter(|ms| (1..=86_400_000).contains(ms));
+                boot_params.run_ms = Some(ms.ok_or_else(|| {
+                    BootBundleError::Param(alloc::format!("run_ms={value}: expected milliseconds from 1 to 86400000"))
+                })?);
+            }
             _ => return Err(BootBundleError::Param(alloc::format!("unhandled boot parameter `{key}`"))),
         }
     }

@@ -83,9 +83,10 @@ fn kernel_main(boot_info: &'static mut BootInfo) -> ! {
         }
     };
     let fault = params.selftest.and_then(selftest::SelfTest::guest_state_fault);
-    let status = match vmm::run(caps, params.bundle.as_ref(), &params.guests, fault) {
+    let run_limit = params.run_ms.map(|ms| ms.saturating_mul(time::tsc_hz()) / 1000);
+    let status = match vmm::run(caps, params.bundle.as_ref(), run_limit, fault) {
         Ok(summary) if summary.hypervisor_failures == 0 => {
-            log::info!("all {} partitions ran and stopped; the hypervisor is intact", summary.ran);
+            log::info!("all {} partitions ran and ended; the hypervisor is intact", summary.ran);
             RunStatus::Success
         }
         Ok(summary) => {

@@ -29,6 +29,8 @@ pub struct BuildOptions {
     pub firmware: Firmware,
     /// Kernel log level (`HV_LOG`).
     pub log_level: String,
+    /// The partition manifest.
+    pub manifest: std::path::PathBuf,
 }
 
 /// Options of `run`.
@@ -83,7 +85,7 @@ pub enum Command {
 
 impl Default for BuildOptions {
     fn default() -> Self {
-        Self { firmware: Firmware::Uefi, log_level: "info".into() }
+        Self { firmware: Firmware::Uefi, log_level: "info".into(), manifest: crate::manifest::default_path() }
     }
 }
 
@@ -119,6 +121,7 @@ pub fn parse(args: impl Iterator<Item = String>) -> Result<Command, String> {
                     other => return Err(format!("--firmware {other}: expected uefi or bios")),
                 }
             }
+            ("run" | "build", "--manifest") => run.build.manifest = value()?.into(),
             ("run" | "build", "--log-level") => {
                 let level = value()?;
                 if !LOG_LEVELS.contains(&level.as_str()) {

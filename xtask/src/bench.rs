@@ -50,11 +50,14 @@ pub fn parse_line(line: &str) -> Option<Measurement> {
 
 /// Runs the benchmark on `cpu` (a Bochs model) and prints the table.
 pub fn run(cpu: Option<String>) -> Result {
-    let provisioned = setup::ensure_all(Needs { toolchain: true, bochs: true, ovmf: true, qemu: false })?;
+    let provisioned =
+        setup::ensure_all(Needs { toolchain: true, bochs: true, ovmf: true, qemu: false, binutils: false })?;
     let toolchain = provisioned.toolchain.ok_or_else(|| Error::new("no kernel toolchain"))?;
-    let built = build::build_with(&toolchain, &BuildOptions { firmware: Firmware::Uefi, log_level: "info".into() })?;
+    let options =
+        BuildOptions { manifest: paths::root().join("manifests").join("bench.toml"), ..BuildOptions::default() };
+    let built = build::build_with(&toolchain, &options)?;
     let dir = paths::root().join("target").join("images").join("bench");
-    let image = built.image("guests=bench", &dir)?;
+    let image = built.image(&options.manifest, "", 512, &dir)?;
     let machine = Machine { emulator: Emulator::Bochs, firmware: Firmware::Uefi, cpu, memory_mib: 512, cpus: 1 };
     let timeout = Duration::from_secs(300);
     println!(

@@ -37,7 +37,7 @@ pub fn build_all(options: &BuildOptions) -> Result<(PathBuf, PathBuf)> {
     let provisioned = setup::ensure_all(Needs { toolchain: true, ..Needs::default() })?;
     let toolchain = provisioned.toolchain.ok_or_else(|| Error::new("no kernel toolchain"))?;
     let built = build_with(&toolchain, options)?;
-    let image = built.image("", &paths::images_dir())?;
+    let image = built.image(&options.manifest, "", 512, &paths::images_dir())?;
     Ok((built.kernel, image))
 }
 
@@ -50,17 +50,14 @@ pub fn build_with(toolchain: &KernelToolchain, options: &BuildOptions) -> Result
 }
 
 impl Built {
-    /// Writes the boot bundle (boot parameters `params`) and the disk image
-    /// into `dir`; returns the image path.
-    pub fn image(&self, params: &str, dir: &Path) -> Result<PathBuf> {
+    /// Writes the boot bundle — boot parameters `params`, the manifest at
+    /// `manifest` (checked against `memory_mib` of RAM) and its images —
+    /// and the disk image into `dir`; returns the image path.
+    pub fn image(&self, manifest: &Path, params: &str, memory_mib: u32, dir: &Path) -> Result<PathBuf> {
         std::fs::create_dir_all(dir).map_err(|e| Error::new(format!("cannot create {}: {e}", dir.display())))?;
-        let mut images = Vec::new();
-        for (name, path) in &self.guests {
-            let bytes = std::fs::read(path).map_err(|e| Error::new(format!("cannot read {}: {e}", path.display())))?;
-            images.push((format!("guest/{name}"), bytes));
-        }
+        let manifest_entries = crate::manifest::prepare(manifest, &self.guests, memory_mib)?;
         let mut entries: Vec<(&str, &[u8])> = vec![(hv_bundle::PARAMS_ENTRY, params.as_bytes())];
-        entries.extend(images.iter().map(|(name, bytes)| (name.as_str(), bytes.as_slice())));
+        entries.extend(manifest_entries.iter().map(|(name, bytes)| (name.as_str(), bytes.as_slice())));
         let bundle = hv_bundle::write(&entries).map_err(|e| Error::new(format!("writing the boot bundle: {e}")))?;
         let bundle_path = dir.join("bundle.bin");
         std::fs::write(&bundle_path, bundle)

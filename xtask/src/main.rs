@@ -9,7 +9,9 @@ mod bench;
 mod build;
 mod doctor;
 mod emulator;
+mod flat;
 mod kvm;
+mod manifest;
 mod paths;
 mod process;
 mod scenarios;
@@ -62,8 +64,10 @@ run options:
   --cpus N                     number of CPUs (default 1)
   --timeout SECS               stop the emulator after SECS seconds (default 300)
   --log-level LEVEL            kernel log level: error|warn|info|debug|trace (default info)
-  --params 'KEY=VALUE ...'     boot parameters for the kernel, e.g. 'selftest=page-fault'
-                               (selftest: page-fault, breakpoint, stack-overflow, panic)
+  --manifest FILE              the partition manifest (default manifests/default.toml)
+  --params 'KEY=VALUE ...'     boot parameters for the kernel: run_ms=N ends the run after N ms;
+                               selftest=NAME provokes a fault (page-fault, breakpoint,
+                               stack-overflow, panic, invalid-guest-state, vm-entry-failure)
 
 bench options:
   --cpu MODEL                  Bochs CPU model (default corei7_skylake_x)

@@ -21,8 +21,13 @@ pub struct Scenario {
     pub firmware: Firmware,
     /// CPU model; `None` for the emulator's default.
     pub cpu: Option<&'static str>,
+    /// The partition manifest (relative to the repository root).
+    pub manifest: &'static str,
     /// Boot parameters carried in the boot bundle.
     pub params: &'static str,
+    /// Expected CPU shares: (partition, percent of the measured CPU time);
+    /// each must be within [`SHARE_TOLERANCE`] percentage points.
+    pub expect_shares: &'static [(&'static str, f64)],
     /// The status the kernel must end with.
     pub expect_status: RunStatus,
     /// Text that must appear in the serial log, each on some line.
@@ -30,6 +35,13 @@ pub struct Scenario {
     /// Wall-clock limit in seconds.
     pub timeout_secs: u64,
 }
+
+/// How far a measured CPU share may be from the declared one, in percentage
+/// points of the total.
+pub const SHARE_TOLERANCE: f64 = 3.0;
+
+/// The manifest most scenarios boot.
+const DEFAULT_MANIFEST: &str = "manifests/default.toml";
 
 /// Every scenario, in the order `cargo xtask test` runs them.
 pub const ALL: &[Scenario] = &[
@@ -39,7 +51,9 @@ pub const ALL: &[Scenario] = &[
         emulator: Emulator::QemuTcg,
         firmware: Firmware::Uefi,
         cpu: None,
+        manifest: DEFAULT_MANIFEST,
         params: "",
+        expect_shares: &[],
         expect_status: RunStatus::VmxUnavailable,
         expect_lines: &[
             "hypervisor 0.1.0 starting",
@@ -52,11 +66,13 @@ pub const ALL: &[Scenario] = &[
     },
     Scenario {
         name: "bochs-uefi-skylake-x",
-        about: "Bochs (Skylake-X): VT-x report, then the three guests run and every hostile action is contained",
+        about: "Bochs (Skylake-X): the default manifest's three partitions share the CPU; every attack is contained",
         emulator: Emulator::Bochs,
         firmware: Firmware::Uefi,
         cpu: Some("corei7_skylake_x"),
+        manifest: DEFAULT_MANIFEST,
         params: "",
+        expect_shares: &[],
         expect_status: RunStatus::Success,
         expect_lines: &[
             "hypervisor 0.1.0 starting",
@@ -67,10 +83,10 @@ pub const ALL: &[Scenario] = &[
             "summary: EPT yes, unrestricted guest yes, VPID yes",
             "IA32_FEATURE_CONTROL 0x0 -> 0x5 (lock, VMX outside SMX)",
             "VMX root operation entered (VMCS revision 43)",
-            // The 64-bit guest: hypercall console, UART, CPUID, partition info.
+            "scheduler: 3 partitions, cyclic",
+            // The 64-bit guest: hypercall console, UART, string I/O, CPUID, XSETBV.
             "[hello64] hello64: hello from a 64-bit guest",
             "[hello64] hello64: this line went through the UART port 0x3F8",
-            // String I/O through the guest's page tables.
             "[hello64] hello64: this line went through REP OUTSB",
             "[hello64] hello64: after REP OUTSB: RSI advanced by 43 (of 43), RCX = 0",
             "[hello64] hello64: REP INSB from LSR read 0x60 0x60 0x60 0x60",
@@ -78,21 +94,36 @@ pub const ALL: &[Scenario] = &[
             "[hello64] hello64: CPUID 0x40000000: signature \"RustVTxHyper\"",
             "[hello64] hello64: partition \"hello64\" id 1, memory 0x1000000 bytes (16 MiB)",
             "[hello64] hello64: XSETBV XCR0=0x3 accepted, XGETBV reads 0x3, CPUID.1:ECX.OSXSAVE = 1",
+            "[hello64] hello64: progress 5",
             "partition hello64: stopped: shut down by hypercall with code 0",
             // The real-mode guest, unmodified, through unrestricted guest.
             "[realmode] realmode: hello from 16-bit real mode",
             "[realmode] realmode: CR0 = 0x00000030 (PE=0)",
+            "[realmode] realmode: progress 0x00000005",
             "partition realmode: stopped: halted",
-            // The hostile guest: each attack contained, the host unharmed.
-            "[hostile-ept] hostile: caught #UD (vector 6)",
-            "[hostile-ept] hostile: attack 2 contained (#GP)",
-            "[hostile-ept] hostile: attack 3 contained (#GP)",
-            "[hostile-ept] hostile: attack 4 contained (#GP)",
-            "partition hostile-ept: stopped, contained: EPT violation: read",
+            // The hostile guest: contained, restarted from its pristine image.
+            "[hostile] hostile: incarnation 0 (restarts so far: 0)",
+            "[hostile] hostile: attack 1 contained (#UD)",
+            "[hostile] hostile: attack 2 contained (#GP)",
+            "[hostile] hostile: attack 3 contained (#GP)",
+            "[hostile] hostile: attack 4 contained (#GP)",
+            "[hostile] hostile: attack 5 contained (read 0xff from an unassigned port)",
+            "[hostile] hostile: attack 6 contained (read 0xffffffff from an unassigned port)",
+            "partition hostile: stopped, contained: EPT violation: read",
             "at guest-physical 0x40000000",
-            "[hostile-triple] hostile: attack 1 contained (#UD)",
-            "partition hostile-triple: stopped, contained: triple fault",
-            "all 4 partitions ran and stopped; the hypervisor is intact",
+            "partition hostile: restarted from its pristine image (1/4)",
+            "[hostile] hostile: incarnation 1 (restarts so far: 1)",
+            "at guest-physical 0x1000000 ",
+            "partition hostile: restarted from its pristine image (2/4)",
+            "partition hostile: stopped, contained: EPT violation: write",
+            "at guest-physical 0xfee00000",
+            "partition hostile: restarted from its pristine image (3/4)",
+            "partition hostile: stopped, contained: triple fault",
+            "partition hostile: restarted from its pristine image (4/4)",
+            "[hostile] hostile: all attacks were made; shutting down",
+            "partition hostile: stopped: shut down by hypercall with code 0",
+            "report hostile: shut down by hypercall with code 0; restarts 4",
+            "all 3 partitions ran and ended; the hypervisor is intact",
         ],
         timeout_secs: 240,
     },
@@ -102,7 +133,9 @@ pub const ALL: &[Scenario] = &[
         emulator: Emulator::Bochs,
         firmware: Firmware::Uefi,
         cpu: Some("tigerlake"),
+        manifest: DEFAULT_MANIFEST,
         params: "",
+        expect_shares: &[],
         expect_status: RunStatus::Success,
         expect_lines: &[
             "cpu: CPUID.1:ECX.VMX = 1",
@@ -111,9 +144,9 @@ pub const ALL: &[Scenario] = &[
             "VMX root operation entered (VMCS revision 4)",
             "partition hello64: stopped: shut down by hypercall with code 0",
             "[realmode] realmode: hello from 16-bit real mode",
-            "partition hostile-ept: stopped, contained: EPT violation",
-            "partition hostile-triple: stopped, contained: triple fault",
-            "all 4 partitions ran and stopped; the hypervisor is intact",
+            "partition hostile: stopped, contained: EPT violation",
+            "partition hostile: stopped, contained: triple fault",
+            "all 3 partitions ran and ended; the hypervisor is intact",
         ],
         timeout_secs: 240,
     },
@@ -123,21 +156,12 @@ pub const ALL: &[Scenario] = &[
         emulator: Emulator::Bochs,
         firmware: Firmware::Uefi,
         cpu: Some("corei5_lynnfield_750"),
+        manifest: DEFAULT_MANIFEST,
         params: "",
+        expect_shares: &[],
         expect_status: RunStatus::Failure,
         expect_lines: &["VMX cannot be used: the CPU lacks required secondary processor-based controls"],
         timeout_secs: 240,
-    },
-    Scenario {
-        name: "unknown-guest",
-        about: "asking for a guest that does not exist stops the boot with the known names listed",
-        emulator: Emulator::QemuTcg,
-        firmware: Firmware::Uefi,
-        cpu: None,
-        params: "guests=hello64,nosuch",
-        expect_status: RunStatus::Failure,
-        expect_lines: &["ramdisk: guests=hello64,nosuch: unknown guest `nosuch` (known: hello64, realmode"],
-        timeout_secs: 120,
     },
     Scenario {
         name: "selftest-page-fault",
@@ -145,7 +169,9 @@ pub const ALL: &[Scenario] = &[
         emulator: Emulator::QemuTcg,
         firmware: Firmware::Uefi,
         cpu: None,
+        manifest: DEFAULT_MANIFEST,
         params: "selftest=page-fault",
+        expect_shares: &[],
         expect_status: RunStatus::CpuException,
         expect_lines: &[
             "ramdisk: boot parameters: selftest=page-fault",
@@ -160,7 +186,9 @@ pub const ALL: &[Scenario] = &[
         emulator: Emulator::QemuTcg,
         firmware: Firmware::Uefi,
         cpu: None,
+        manifest: DEFAULT_MANIFEST,
         params: "selftest=stack-overflow",
+        expect_shares: &[],
         expect_status: RunStatus::CpuException,
         expect_lines: &["CPU exception #DF (vector 8), error code 0x0"],
         timeout_secs: 120,
@@ -171,7 +199,9 @@ pub const ALL: &[Scenario] = &[
         emulator: Emulator::QemuTcg,
         firmware: Firmware::Uefi,
         cpu: None,
+        manifest: DEFAULT_MANIFEST,
         params: "selftest=breakpoint",
+        expect_shares: &[],
         expect_status: RunStatus::CpuException,
         expect_lines: &["CPU exception #BP (vector 3) at RIP 0x"],
         timeout_secs: 120,
@@ -182,7 +212,9 @@ pub const ALL: &[Scenario] = &[
         emulator: Emulator::QemuTcg,
         firmware: Firmware::Uefi,
         cpu: None,
+        manifest: DEFAULT_MANIFEST,
         params: "selftest=panic",
+        expect_shares: &[],
         expect_status: RunStatus::Panic,
         expect_lines: &["kernel panic: panicked at hypervisor/src/selftest.rs:", "selftest: deliberate panic"],
         timeout_secs: 120,
@@ -193,7 +225,9 @@ pub const ALL: &[Scenario] = &[
         emulator: Emulator::QemuTcg,
         firmware: Firmware::Uefi,
         cpu: None,
+        manifest: DEFAULT_MANIFEST,
         params: "selftset=panic",
+        expect_shares: &[],
         expect_status: RunStatus::Failure,
         expect_lines: &["ramdisk: unknown boot parameter `selftset`"],
         timeout_secs: 120,
@@ -204,7 +238,9 @@ pub const ALL: &[Scenario] = &[
         emulator: Emulator::Bochs,
         firmware: Firmware::Uefi,
         cpu: None,
-        params: "selftest=invalid-guest-state guests=hello64",
+        manifest: "manifests/tests/hello64-only.toml",
+        params: "selftest=invalid-guest-state",
+        expect_shares: &[],
         expect_status: RunStatus::Failure,
         expect_lines: &[
             "partition hello64: cannot be created: vCPU: initial guest state rejected: SDM 27.3.1.4: guest RFLAGS",
@@ -218,7 +254,9 @@ pub const ALL: &[Scenario] = &[
         emulator: Emulator::Bochs,
         firmware: Firmware::Uefi,
         cpu: None,
-        params: "selftest=vm-entry-failure guests=hello64,realmode",
+        manifest: "manifests/tests/hello64-realmode.toml",
+        params: "selftest=vm-entry-failure",
+        expect_shares: &[],
         expect_status: RunStatus::Failure,
         expect_lines: &[
             "--- VMCS dump (current VMCS) ---",
@@ -228,6 +266,52 @@ pub const ALL: &[Scenario] = &[
             "partition hello64: stopped by a hypervisor-side failure: VM entry failed: invalid guest state",
             // The failure is confined to that partition: the next one runs.
             "[realmode] realmode: hello from 16-bit real mode",
+        ],
+        timeout_secs: 240,
+    },
+    Scenario {
+        name: "schedule-cyclic-shares",
+        about: "three spinning partitions on a 10/5/15 ms cyclic schedule get 33/17/50 % of the CPU",
+        emulator: Emulator::Bochs,
+        firmware: Firmware::Uefi,
+        cpu: None,
+        manifest: "manifests/tests/shares-cyclic.toml",
+        params: "run_ms=1500",
+        expect_shares: &[("spin-a", 33.3), ("spin-b", 16.7), ("spin-c", 50.0)],
+        expect_status: RunStatus::Success,
+        expect_lines: &["scheduler: 3 partitions, cyclic", "[spin-c] hello64: progress 1"],
+        timeout_secs: 240,
+    },
+    Scenario {
+        name: "schedule-weighted-shares",
+        about: "three spinning partitions with weights 1:2:3 get 17/33/50 % of the CPU",
+        emulator: Emulator::Bochs,
+        firmware: Firmware::Uefi,
+        cpu: None,
+        manifest: "manifests/tests/shares-weighted.toml",
+        params: "run_ms=1500",
+        expect_shares: &[("spin-a", 16.7), ("spin-b", 33.3), ("spin-c", 50.0)],
+        expect_status: RunStatus::Success,
+        expect_lines: &["scheduler: 3 partitions, weighted round-robin"],
+        timeout_secs: 240,
+    },
+    Scenario {
+        name: "flat-binaries",
+        about: "partitions from flat binaries built outside the workspace, in real, protected and long mode",
+        emulator: Emulator::Bochs,
+        firmware: Firmware::Uefi,
+        cpu: None,
+        manifest: "manifests/tests/flat.toml",
+        params: "",
+        expect_shares: &[],
+        expect_status: RunStatus::Success,
+        expect_lines: &[
+            "[flat16] flat16: hello from a flat real-mode binary built outside the workspace",
+            "[flat16] flat16: progress 3",
+            "[flat32] flat32: hello from a flat 32-bit protected-mode binary",
+            "[flat32] flat32: CR0.PE = 1, paging off",
+            "[flat64] flat64: hello from a flat 64-bit binary, shutting down by hypercall",
+            "partition flat64: stopped: shut down by hypercall with code 0",
         ],
         timeout_secs: 240,
     },

@@ -36,12 +36,14 @@ pub struct Needs {
     pub bochs: bool,
     /// OVMF (UEFI firmware).
     pub ovmf: bool,
+    /// GNU as and ld (the flat test binaries).
+    pub binutils: bool,
 }
 
 impl Needs {
     /// Everything (`cargo xtask setup`, `cargo xtask test`).
     pub fn everything() -> Self {
-        Self { toolchain: true, qemu: true, bochs: true, ovmf: true }
+        Self { toolchain: true, qemu: true, bochs: true, ovmf: true, binutils: true }
     }
 }
 
@@ -59,6 +61,10 @@ const BOCHS: &[Requirement] = &[
     Requirement { what: "Bochs BIOS", file: BOCHS_BIOS, package: "bochsbios" },
     Requirement { what: "VGA BIOS", file: BOCHS_VGABIOS, package: "vgabios" },
 ];
+const BINUTILS: &[Requirement] = &[
+    Requirement { what: "GNU as", file: "/usr/bin/as", package: "binutils" },
+    Requirement { what: "GNU ld", file: "/usr/bin/ld", package: "binutils" },
+];
 const OVMF: &[Requirement] = &[
     Requirement { what: "OVMF code", file: OVMF_CODE, package: "ovmf" },
     Requirement { what: "OVMF variables", file: OVMF_VARS, package: "ovmf" },
@@ -74,7 +80,9 @@ pub struct Provisioned {
 /// Makes sure everything in `needs` is present, installing what is missing.
 pub fn ensure_all(needs: Needs) -> Result<Provisioned> {
     let mut missing: Vec<&Requirement> = Vec::new();
-    for (wanted, requirements) in [(needs.qemu, QEMU), (needs.bochs, BOCHS), (needs.ovmf, OVMF)] {
+    for (wanted, requirements) in
+        [(needs.qemu, QEMU), (needs.bochs, BOCHS), (needs.ovmf, OVMF), (needs.binutils, BINUTILS)]
+    {
         if wanted {
             missing.extend(requirements.iter().filter(|r| !Path::new(r.file).is_file()));
         }
@@ -98,7 +106,7 @@ pub fn ensure_all(needs: Needs) -> Result<Provisioned> {
 
 /// Whether each requirement of a group is present (for `doctor`).
 pub fn report_files(mut line: impl FnMut(&str, &str, bool)) {
-    for requirement in QEMU.iter().chain(BOCHS).chain(OVMF) {
+    for requirement in QEMU.iter().chain(BOCHS).chain(OVMF).chain(BINUTILS) {
         line(requirement.what, requirement.file, Path::new(requirement.file).is_file());
     }
 }

@@ -5,7 +5,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::args::{BuildOptions, Firmware, TestOptions};
+use crate::args::{BuildOptions, TestOptions};
 use crate::build::{self, Built};
 use crate::emulator::{self, Machine, RunSpec};
 use crate::process::run_checked;
@@ -97,6 +97,15 @@ fn host_tests(tally: &mut Tally) -> Result {
     Ok(())
 }
 
+/// The CPU share the kernel reported for `partition`, from its line
+/// `report NAME: ...; CPU N ms (P.P%); ...`.
+fn measured_share(serial: &str, partition: &str) -> Option<f64> {
+    let prefix = format!("report {partition}: ");
+    let line = serial.lines().find(|line| line.contains(&prefix))?;
+    let after = &line[line.find(" ms (")? + " ms (".len()..];
+    after[..after.find("%)")?].parse().ok()
+}
+
 /// Parses `test result: ok. 12 passed; 0 failed; ...`.
 fn parse_test_result(line: &str) -> Option<(usize, usize)> {
     let rest = line.strip_prefix("test result: ")?;
@@ -127,7 +136,8 @@ fn check(name: &str, tally: &mut Tally, run: impl FnOnce() -> Result) {
 }
 
 fn scenario_tests(toolchain: &KernelToolchain, selected: &[&Scenario], tally: &mut Tally) -> Result {
-    let built = build::build_with(toolchain, &BuildOptions { firmware: Firmware::Uefi, log_level: "info".into() })?;
+    let built = build::build_with(toolchain, &BuildOptions::default())?;
+    crate::flat::build()?;
     for scenario in selected {
         let started = Instant::now();
         println!("\nxtask: scenario {}: {}", scenario.name, scenario.about);
@@ -149,7 +159,8 @@ fn scenario_tests(toolchain: &KernelToolchain, selected: &[&Scenario], tally: &m
 
 fn run_scenario(scenario: &Scenario, built: &Built) -> std::result::Result<(), String> {
     let image_dir = paths::root().join("target").join("images").join(scenario.name);
-    let image = built.image(scenario.params, &image_dir).map_err(|e| e.to_string())?;
+    let manifest = paths::root().join(scenario.manifest);
+    let image = built.image(&manifest, scenario.params, 512, &image_dir).map_err(|e| e.to_string())?;
     let machine = Machine {
         emulator: scenario.emulator,
         firmware: scenario.firmware,
@@ -166,6 +177,16 @@ fn run_scenario(scenario: &Scenario, built: &Built) -> std::result::Result<(), S
         Ok(status) if status == scenario.expect_status => {}
         Ok(status) => problems.push(format!("ended with status `{status}`, expected `{}`", scenario.expect_status)),
         Err(why) => problems.push(why),
+    }
+    for (partition, expected) in scenario.expect_shares {
+        match measured_share(&outcome.serial, partition) {
+            Some(share) if (share - expected).abs() <= scenarios::SHARE_TOLERANCE => {}
+            Some(share) => problems.push(format!(
+                "partition {partition} got {share:.1} % of the CPU, expected {expected:.1} % (± {})",
+                scenarios::SHARE_TOLERANCE
+            )),
+            None => problems.push(format!("no CPU report line for partition {partition}")),
+        }
     }
     for expected in scenario.expect_lines {
         if !outcome.serial.lines().any(|line| line.contains(expected)) {
@@ -187,6 +208,14 @@ fn run_scenario(scenario: &Scenario, built: &Built) -> std::result::Result<(), S
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cpu_shares_are_read_from_the_report() {
+        let serial =
+            "[ 1.0] INFO  vmm::manager: report spin-b: still running; restarts 0; CPU 250 ms (16.6%); 3 exits\n";
+        assert_eq!(measured_share(serial, "spin-b"), Some(16.6));
+        assert_eq!(measured_share(serial, "spin-a"), None);
+    }
 
     #[test]
     fn cargo_test_result_lines_are_parsed() {

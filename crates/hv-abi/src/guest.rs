@@ -13,7 +13,7 @@
 
 #![allow(unsafe_code, reason = "executes VMCALL, the guest's only way into the hypervisor")]
 
-use crate::{decode_result, Call, HypercallError, PartitionInfo, CONSOLE_WRITE_MAX};
+use crate::{decode_result, Call, HypercallError, PartitionInfo, PartitionStats, CONSOLE_WRITE_MAX};
 use core::arch::asm;
 use core::fmt;
 
@@ -136,6 +136,27 @@ pub fn partition_info() -> Result<PartitionInfo, HypercallError> {
         unsafe { vmcall(Call::PartitionInfo.number(), gpa_of(pointer), PartitionInfo::SIZE as u64, 0, 0) };
     decode_result(status, value)?;
     Ok(info)
+}
+
+/// [`Call::PartitionStats`]: the hypervisor's statistics about this
+/// partition, among them how many times it was restarted (ABI version 2).
+///
+/// # Errors
+///
+/// Whatever the hypervisor returns: [`HypercallError::UnknownCall`] from a
+/// version-1 hypervisor, otherwise none expected (the buffer is a local of
+/// exactly [`PartitionStats::SIZE`] bytes).
+pub fn partition_stats() -> Result<PartitionStats, HypercallError> {
+    let mut stats = PartitionStats::default();
+    let pointer = core::ptr::from_mut(&mut stats);
+    // SAFETY: `stats` is a local, writable for `PartitionStats::SIZE` bytes
+    // and not otherwise borrowed during the call; by the identity mapping it
+    // lives at that guest-physical address. Every bit pattern is a valid
+    // `PartitionStats` (integers only).
+    let (status, value) =
+        unsafe { vmcall(Call::PartitionStats.number(), gpa_of(pointer), PartitionStats::SIZE as u64, 0, 0) };
+    decode_result(status, value)?;
+    Ok(stats)
 }
 
 /// [`Call::Shutdown`]: stops this partition with exit `code`. If the

@@ -9,7 +9,7 @@
 //! return. The guest side (feature `guest`, x86_64 only) is the `guest` module:
 //! safe wrappers around one `vmcall` function.
 //!
-//! # Calling convention (ABI version [`ABI_VERSION`] = 1)
+//! # Calling convention (ABI version [`ABI_VERSION`] = 2)
 //!
 //! | What               | Where                                                                    |
 //! |--------------------|--------------------------------------------------------------------------|
@@ -24,13 +24,14 @@
 //!
 //! # Calls
 //!
-//! | RAX | [`Call`]        | Arguments                       | RDX on success          |
-//! |-----|-----------------|---------------------------------|-------------------------|
-//! | 0   | `AbiVersion`    | —                               | [`ABI_VERSION`]         |
-//! | 1   | `ConsoleWrite`  | RDI = gpa, RSI = len            | bytes written (= len)   |
-//! | 2   | `Yield`         | —                               | 0                       |
-//! | 3   | `PartitionInfo` | RDI = gpa, RSI = len            | bytes written           |
-//! | 4   | `Shutdown`      | RDI = exit code                 | (does not return)       |
+//! | RAX | [`Call`]         | Arguments                       | RDX on success          | Since |
+//! |-----|------------------|---------------------------------|-------------------------|-------|
+//! | 0   | `AbiVersion`     | —                               | [`ABI_VERSION`]         | 1     |
+//! | 1   | `ConsoleWrite`   | RDI = gpa, RSI = len            | bytes written (= len)   | 1     |
+//! | 2   | `Yield`          | —                               | 0                       | 1     |
+//! | 3   | `PartitionInfo`  | RDI = gpa, RSI = len            | bytes written           | 1     |
+//! | 4   | `Shutdown`       | RDI = exit code                 | (does not return)       | 1     |
+//! | 5   | `PartitionStats` | RDI = gpa, RSI = len            | bytes written           | 2     |
 //!
 //! - `AbiVersion` is also the "null" hypercall for round-trip benchmarks.
 //! - `ConsoleWrite` writes the `len` guest bytes at `gpa` to the partition's
@@ -40,6 +41,17 @@
 //!   at `gpa`; `len` is the buffer's size and must be at least that.
 //! - `Shutdown` stops the calling partition with the exit code; it does not
 //!   return.
+//! - `PartitionStats` writes a [`PartitionStats`] (size
+//!   [`PartitionStats::SIZE`]) at `gpa`; `len` is the buffer's size and must be
+//!   at least that. The buffer is validated like `PartitionInfo`'s.
+//!
+//! # Versions
+//!
+//! - Version 1: calls 0–4.
+//! - Version 2 added call 5, `PartitionStats`, and changed nothing else: the
+//!   call numbers, registers, error codes and the [`PartitionInfo`] layout of
+//!   version 1 are unchanged, so a version-1 guest keeps working (it sees
+//!   [`ABI_VERSION`] = 2 in `AbiVersion` and in `PartitionInfo::abi_version`).
 //!
 //! # Errors
 //!
@@ -49,7 +61,7 @@
 //! | 2   | `BufferOutOfBounds` | the range is not wholly inside the partition's memory, or wraps    |
 //! | 3   | `BufferTooLarge`    | the length exceeds the call's maximum                              |
 //! | 4   | `BufferTooSmall`    | the buffer cannot hold what the call writes                        |
-//! | 5   | `InvalidArgument`   | another argument is invalid (no version-1 call's decoding yields it) |
+//! | 5   | `InvalidArgument`   | another argument is invalid (no version-2 call's decoding yields it) |
 //!
 //! # Addresses
 //!
@@ -68,8 +80,9 @@ use core::fmt;
 pub mod guest;
 
 /// The version of this ABI, returned by [`Call::AbiVersion`]. Incremented on
-/// any incompatible change.
-pub const ABI_VERSION: u32 = 1;
+/// any change: version 2 added [`Call::PartitionStats`] (see the crate
+/// documentation, "Versions").
+pub const ABI_VERSION: u32 = 2;
 
 /// The largest `len` [`Call::ConsoleWrite`] accepts, in bytes.
 pub const CONSOLE_WRITE_MAX: u64 = 4096;
@@ -88,11 +101,15 @@ pub enum Call {
     PartitionInfo = 3,
     /// Stops the calling partition (RDI = exit code); does not return.
     Shutdown = 4,
+    /// Writes a [`PartitionStats`] to guest memory (RDI = gpa, RSI = len).
+    /// Since version 2.
+    PartitionStats = 5,
 }
 
 impl Call {
     /// Every call of this ABI version, for decoding.
-    pub const ALL: [Self; 5] = [Self::AbiVersion, Self::ConsoleWrite, Self::Yield, Self::PartitionInfo, Self::Shutdown];
+    pub const ALL: [Self; 6] =
+        [Self::AbiVersion, Self::ConsoleWrite, Self::Yield, Self::PartitionInfo, Self::Shutdown, Self::PartitionStats];
 
     /// The call number (the value in RAX).
     #[must_use]
@@ -115,6 +132,7 @@ impl Call {
             Self::Yield => "Yield",
             Self::PartitionInfo => "PartitionInfo",
             Self::Shutdown => "Shutdown",
+            Self::PartitionStats => "PartitionStats",
         }
     }
 }
@@ -273,6 +291,84 @@ impl PartitionInfo {
 // which the tests check against `offset_of!`.
 const _: () = assert!(PartitionInfo::SIZE == 56);
 
+/// What [`Call::PartitionStats`] writes to guest memory (since version 2).
+///
+/// The counters cover the partition's whole life under the hypervisor: every
+/// incarnation since it was first started, not only the current one (so a
+/// guest can tell from `restarts` how many times it was rebuilt and
+/// restarted).
+///
+/// The layout is part of the ABI: `#[repr(C)]`, 32 bytes, alignment 8, no
+/// padding, little-endian fields at the offsets below.
+///
+/// | Offset | Field           | Type  |
+/// |--------|-----------------|-------|
+/// | 0      | `abi_version`   | `u32` |
+/// | 4      | `restarts`      | `u32` |
+/// | 8      | `exits`         | `u64` |
+/// | 16     | `cpu_time_us`   | `u64` |
+/// | 24     | `console_bytes` | `u64` |
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(C)]
+pub struct PartitionStats {
+    /// The hypervisor's [`ABI_VERSION`].
+    pub abi_version: u32,
+    /// How many times the hypervisor restarted the partition (rebuilt it from
+    /// its image and started it again): 0 in its first incarnation.
+    pub restarts: u32,
+    /// The number of VM exits of the partition's vCPUs.
+    pub exits: u64,
+    /// The CPU time the partition's vCPUs have used, in microseconds.
+    pub cpu_time_us: u64,
+    /// The number of bytes the partition has written to its console.
+    pub console_bytes: u64,
+}
+
+impl PartitionStats {
+    /// The size of the structure in guest memory, in bytes.
+    pub const SIZE: usize = size_of::<Self>();
+
+    /// The statistics of a partition, for the hypervisor to write
+    /// (`abi_version` is [`ABI_VERSION`]).
+    #[must_use]
+    pub const fn new(restarts: u32, exits: u64, cpu_time_us: u64, console_bytes: u64) -> Self {
+        Self { abi_version: ABI_VERSION, restarts, exits, cpu_time_us, console_bytes }
+    }
+
+    /// The bytes to store in guest memory (the ABI layout, little-endian).
+    #[must_use]
+    pub fn to_bytes(&self) -> [u8; Self::SIZE] {
+        let mut bytes = [0; Self::SIZE];
+        bytes[0..4].copy_from_slice(&self.abi_version.to_le_bytes());
+        bytes[4..8].copy_from_slice(&self.restarts.to_le_bytes());
+        bytes[8..16].copy_from_slice(&self.exits.to_le_bytes());
+        bytes[16..24].copy_from_slice(&self.cpu_time_us.to_le_bytes());
+        bytes[24..32].copy_from_slice(&self.console_bytes.to_le_bytes());
+        bytes
+    }
+
+    /// Reads the structure back from its ABI layout.
+    #[must_use]
+    pub fn from_bytes(bytes: &[u8; Self::SIZE]) -> Self {
+        let u32_at = |at: usize| u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
+        let u64_at = |at: usize| {
+            let mut value = [0; 8];
+            value.copy_from_slice(&bytes[at..at + 8]);
+            u64::from_le_bytes(value)
+        };
+        Self {
+            abi_version: u32_at(0),
+            restarts: u32_at(4),
+            exits: u64_at(8),
+            cpu_time_us: u64_at(16),
+            console_bytes: u64_at(24),
+        }
+    }
+}
+
+// As for `PartitionInfo`: the size is fixed, the offsets are tested.
+const _: () = assert!(PartitionStats::SIZE == 32);
+
 /// A range of guest-physical memory that has been checked to lie wholly inside
 /// a partition's memory and to respect a call's maximum length.
 ///
@@ -377,6 +473,14 @@ pub enum Hypercall {
         /// The guest's exit code.
         code: u64,
     },
+    /// Write [`PartitionStats::to_bytes`] to `buffer` and return
+    /// `buffer.len()`.
+    PartitionStats {
+        /// Where to write: exactly [`PartitionStats::SIZE`] bytes (the
+        /// start of the guest's possibly larger buffer, all of which was
+        /// checked to be inside the partition's memory).
+        buffer: GuestRange,
+    },
 }
 
 impl Hypercall {
@@ -389,6 +493,7 @@ impl Hypercall {
             Self::Yield => Call::Yield,
             Self::PartitionInfo { .. } => Call::PartitionInfo,
             Self::Shutdown { .. } => Call::Shutdown,
+            Self::PartitionStats { .. } => Call::PartitionStats,
         }
     }
 }
@@ -406,7 +511,8 @@ impl Hypercall {
 ///   [`CONSOLE_WRITE_MAX`];
 /// - `PartitionInfo`: [`HypercallError::BufferTooSmall`] if `len` <
 ///   [`PartitionInfo::SIZE`], then [`HypercallError::BufferOutOfBounds`] if the
-///   guest's whole buffer (`len` bytes) is not inside its memory.
+///   guest's whole buffer (`len` bytes) is not inside its memory;
+/// - `PartitionStats`: likewise, with [`PartitionStats::SIZE`].
 pub fn decode(regs: &HypercallRegs, guest_memory_bytes: u64) -> Result<Hypercall, HypercallError> {
     let call = Call::from_number(regs.rax).ok_or(HypercallError::UnknownCall)?;
     Ok(match call {
@@ -416,15 +522,29 @@ pub fn decode(regs: &HypercallRegs, guest_memory_bytes: u64) -> Result<Hypercall
         },
         Call::Yield => Hypercall::Yield,
         Call::PartitionInfo => {
-            let size = PartitionInfo::SIZE as u64;
-            if regs.rsi < size {
-                return Err(HypercallError::BufferTooSmall);
-            }
-            let whole = GuestRange::new(regs.rdi, regs.rsi, guest_memory_bytes, u64::MAX)?;
-            Hypercall::PartitionInfo { buffer: whole.prefix(size) }
+            Hypercall::PartitionInfo { buffer: record_buffer(regs, PartitionInfo::SIZE as u64, guest_memory_bytes)? }
         }
         Call::Shutdown => Hypercall::Shutdown { code: regs.rdi },
+        Call::PartitionStats => {
+            Hypercall::PartitionStats { buffer: record_buffer(regs, PartitionStats::SIZE as u64, guest_memory_bytes)? }
+        }
     })
+}
+
+/// The buffer (RDI = gpa, RSI = len) of a call that writes a record of `size`
+/// bytes: the first `size` bytes of the guest's buffer, all `len` bytes of
+/// which must be inside its memory.
+///
+/// # Errors
+///
+/// [`HypercallError::BufferTooSmall`] if `len` < `size`, then
+/// [`HypercallError::BufferOutOfBounds`] as for [`GuestRange::new`].
+fn record_buffer(regs: &HypercallRegs, size: u64, guest_memory_bytes: u64) -> Result<GuestRange, HypercallError> {
+    if regs.rsi < size {
+        return Err(HypercallError::BufferTooSmall);
+    }
+    let whole = GuestRange::new(regs.rdi, regs.rsi, guest_memory_bytes, u64::MAX)?;
+    Ok(whole.prefix(size))
 }
 
 /// The registers to return to the guest for a call's outcome: `(RAX, RDX)`.
@@ -474,11 +594,13 @@ mod tests {
         assert_eq!(Call::Yield.number(), 2);
         assert_eq!(Call::PartitionInfo.number(), 3);
         assert_eq!(Call::Shutdown.number(), 4);
+        assert_eq!(Call::PartitionStats.number(), 5);
         for call in Call::ALL {
             assert_eq!(Call::from_number(call.number()), Some(call));
+            assert!(!call.to_string().is_empty());
         }
-        assert_eq!(Call::from_number(5), None);
-        assert_eq!(ABI_VERSION, 1);
+        assert_eq!(Call::from_number(6), None);
+        assert_eq!(ABI_VERSION, 2);
     }
 
     #[test]
@@ -538,14 +660,14 @@ mod tests {
 
     #[test]
     fn rejects_unknown_call_numbers() {
-        for rax in [5, 6, 0x100, 1 << 32, u64::MAX] {
+        for rax in [6, 7, 0x100, 1 << 32, 5 | 1 << 32, u64::MAX] {
             assert_eq!(decode(&regs(rax, 0, 0), MEM), Err(HypercallError::UnknownCall), "rax = {rax:#x}");
         }
     }
 
     #[test]
     fn rejects_out_of_bounds_buffers() {
-        for call in [Call::ConsoleWrite, Call::PartitionInfo] {
+        for call in [Call::ConsoleWrite, Call::PartitionInfo, Call::PartitionStats] {
             // Starts inside, ends one byte past the end.
             assert_eq!(decode_call(call, MEM - 63, 64), Err(HypercallError::BufferOutOfBounds), "{call}");
             // Wholly outside.
@@ -555,7 +677,7 @@ mod tests {
 
     #[test]
     fn rejects_wrapping_buffers() {
-        for call in [Call::ConsoleWrite, Call::PartitionInfo] {
+        for call in [Call::ConsoleWrite, Call::PartitionInfo, Call::PartitionStats] {
             // gpa + len wraps past 2^64 to a small address that would be "inside".
             assert_eq!(decode_call(call, u64::MAX - 7, 64), Err(HypercallError::BufferOutOfBounds), "{call}");
             assert_eq!(decode_call(call, u64::MAX, 64), Err(HypercallError::BufferOutOfBounds), "{call}");
@@ -620,7 +742,7 @@ mod tests {
     #[test]
     fn encodes_results() {
         assert_eq!(encode_result(Ok(0)), (0, 0));
-        assert_eq!(encode_result(Ok(u64::from(ABI_VERSION))), (0, 1));
+        assert_eq!(encode_result(Ok(u64::from(ABI_VERSION))), (0, 2));
         assert_eq!(encode_result(Ok(u64::MAX)), (0, u64::MAX));
         for error in HypercallError::ALL {
             assert_eq!(encode_result(Err(error)), (error.code(), 0));
@@ -647,7 +769,7 @@ mod tests {
     fn partition_info_bytes_round_trip_at_the_documented_offsets() {
         let info = PartitionInfo::new(0x0102_0304, 0x1122_3344_5566_7788, 2, b"hello64");
         let bytes = info.to_bytes();
-        assert_eq!(bytes[offset_of!(PartitionInfo, abi_version)], 1);
+        assert_eq!(bytes[offset_of!(PartitionInfo, abi_version)..][..4], ABI_VERSION.to_le_bytes());
         assert_eq!(bytes[offset_of!(PartitionInfo, partition_id)..][..4], [4, 3, 2, 1]);
         assert_eq!(bytes[offset_of!(PartitionInfo, memory_bytes)..][..8], 0x1122_3344_5566_7788u64.to_le_bytes());
         assert_eq!(bytes[offset_of!(PartitionInfo, vcpu_count)], 2);
@@ -668,5 +790,81 @@ mod tests {
         assert_eq!(bogus.name().len(), PartitionInfo::NAME_MAX);
         bogus.name = [0xFF; 32];
         assert_eq!(bogus.name_str(), None);
+    }
+
+    #[test]
+    fn decodes_partition_stats() {
+        let size = PartitionStats::SIZE as u64;
+        let Ok(Hypercall::PartitionStats { buffer }) = decode_call(Call::PartitionStats, 0x30_0000, size) else {
+            panic!("not a PartitionStats");
+        };
+        assert_eq!((buffer.gpa(), buffer.len()), (0x30_0000, size));
+        assert_eq!(Hypercall::PartitionStats { buffer }.call(), Call::PartitionStats);
+        // A larger buffer is fine; only the structure's size is written.
+        let Ok(Hypercall::PartitionStats { buffer }) = decode_call(Call::PartitionStats, 0x30_0000, 4096) else {
+            panic!("not a PartitionStats");
+        };
+        assert_eq!(buffer.len(), size);
+        // Ending exactly at the end of memory; RDX and R10 are ignored.
+        assert!(decode_call(Call::PartitionStats, MEM - size, size).is_ok());
+    }
+
+    #[test]
+    fn rejects_too_small_partition_stats_buffers() {
+        let size = PartitionStats::SIZE as u64;
+        assert_eq!(decode_call(Call::PartitionStats, 0x30_0000, size - 1), Err(HypercallError::BufferTooSmall));
+        assert_eq!(decode_call(Call::PartitionStats, 0x30_0000, 0), Err(HypercallError::BufferTooSmall));
+        // Too small is reported before out of bounds.
+        assert_eq!(decode_call(Call::PartitionStats, u64::MAX, 1), Err(HypercallError::BufferTooSmall));
+        // Big enough for a PartitionStats is not big enough for a PartitionInfo.
+        assert!(decode_call(Call::PartitionStats, 0x30_0000, size).is_ok());
+        assert_eq!(decode_call(Call::PartitionInfo, 0x30_0000, size), Err(HypercallError::BufferTooSmall));
+    }
+
+    #[test]
+    fn rejects_out_of_bounds_partition_stats_buffers() {
+        let size = PartitionStats::SIZE as u64;
+        // One byte past the end of memory.
+        assert_eq!(decode_call(Call::PartitionStats, MEM - size + 1, size), Err(HypercallError::BufferOutOfBounds));
+        // The whole declared buffer must be inside memory, not only the part written.
+        assert_eq!(decode_call(Call::PartitionStats, MEM - size, size + 1), Err(HypercallError::BufferOutOfBounds));
+        // Wholly outside, and wrapping.
+        assert_eq!(decode_call(Call::PartitionStats, MEM, size), Err(HypercallError::BufferOutOfBounds));
+        assert_eq!(decode_call(Call::PartitionStats, u64::MAX - 7, size), Err(HypercallError::BufferOutOfBounds));
+    }
+
+    #[test]
+    fn partition_stats_layout() {
+        assert_eq!(size_of::<PartitionStats>(), 32);
+        assert_eq!(align_of::<PartitionStats>(), 8);
+        assert_eq!(offset_of!(PartitionStats, abi_version), 0);
+        assert_eq!(offset_of!(PartitionStats, restarts), 4);
+        assert_eq!(offset_of!(PartitionStats, exits), 8);
+        assert_eq!(offset_of!(PartitionStats, cpu_time_us), 16);
+        assert_eq!(offset_of!(PartitionStats, console_bytes), 24);
+        assert_eq!(PartitionStats::SIZE, 32);
+    }
+
+    #[test]
+    fn partition_stats_bytes_round_trip_at_the_documented_offsets() {
+        let stats = PartitionStats::new(3, 0x1122_3344_5566_7788, 0x0102_0304_0506_0708, 0xA0B0_C0D0_E0F0_0010);
+        assert_eq!(stats.abi_version, ABI_VERSION);
+        let bytes = stats.to_bytes();
+        assert_eq!(bytes[offset_of!(PartitionStats, abi_version)..][..4], ABI_VERSION.to_le_bytes());
+        assert_eq!(bytes[offset_of!(PartitionStats, restarts)..][..4], [3, 0, 0, 0]);
+        assert_eq!(bytes[offset_of!(PartitionStats, exits)..][..8], 0x1122_3344_5566_7788u64.to_le_bytes());
+        assert_eq!(bytes[offset_of!(PartitionStats, cpu_time_us)..][..8], 0x0102_0304_0506_0708u64.to_le_bytes());
+        assert_eq!(bytes[offset_of!(PartitionStats, console_bytes)..][..8], 0xA0B0_C0D0_E0F0_0010u64.to_le_bytes());
+        assert_eq!(PartitionStats::from_bytes(&bytes), stats);
+        // Every field is read back from its own bytes.
+        let max = PartitionStats {
+            abi_version: u32::MAX,
+            restarts: u32::MAX,
+            exits: 0,
+            cpu_time_us: u64::MAX,
+            console_bytes: 0,
+        };
+        assert_eq!(PartitionStats::from_bytes(&max.to_bytes()), max);
+        assert_eq!(PartitionStats::from_bytes(&[0; PartitionStats::SIZE]), PartitionStats::default());
     }
 }

@@ -39,6 +39,26 @@ macro_rules! say {
     }};
 }
 
+/// The boot argument that makes the guest spin forever after its report
+/// (printing progress), for the scheduler's CPU-share tests.
+const SPIN_ARGUMENT: u64 = 0x5917;
+/// Progress lines printed before shutting down normally.
+const PROGRESS_STEPS: u64 = 5;
+/// Busy-loop iterations between two progress lines.
+const WORK_PER_STEP: u64 = 2_000_000;
+
+/// Prints `steps` progress lines, each after a fixed amount of busy work, so
+/// that the interleaving with other partitions shows the schedule.
+fn progress(steps: u64) {
+    for step in 1..=steps {
+        let mut counter = 0u64;
+        while counter < WORK_PER_STEP {
+            counter = core::hint::black_box(counter + 1);
+        }
+        say!("hello64: progress {step}");
+    }
+}
+
 /// The CPUID leaf where a hypervisor puts its signature and maximum leaf.
 const HYPERVISOR_LEAF: u32 = 0x4000_0000;
 
@@ -62,6 +82,11 @@ extern "C" fn guest_main(boot_arg: u64, memory_bytes: u64) -> ! {
         "hello64: boot argument (RDI) = {boot_arg:#x}, memory size (RSI) = {memory_bytes:#x} ({} MiB)",
         memory_bytes >> 20
     );
+    if boot_arg == SPIN_ARGUMENT {
+        say!("hello64: spinning until the hypervisor ends the run");
+        progress(u64::MAX);
+    }
+    progress(PROGRESS_STEPS);
     say!("hello64: done, shutting down with code 0");
     guest::shutdown(0)
 }

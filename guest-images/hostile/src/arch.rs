@@ -415,6 +415,74 @@ pub fn rdmsr_vmx_basic() -> Outcome {
     outcome(u64::from(high) << 32 | u64::from(low))
 }
 
+/// Attack: IN AL from port 0x64 (the keyboard controller's status register,
+/// not assigned to the partition). The hypervisor must answer like an absent
+/// device (0xFF) without touching the real controller. Completed carries the
+/// byte read (zero-extended).
+pub fn in_keyboard_status() -> Outcome {
+    let value: u64;
+    arm();
+    // SAFETY: as for `vmxon`. IN only writes AL (RAX is zeroed first, so the
+    // upper bits are defined, and declared as an output); no memory is touched
+    // besides `RECOVERY_RIP`.
+    unsafe {
+        asm!(
+            "lea rax, [rip + 2f]",
+            "mov [rip + {recovery}], rax",
+            "xor eax, eax",
+            "in al, 0x64",
+            "2:",
+            recovery = sym RECOVERY_RIP,
+            out("rax") value,
+            options(nostack),
+        );
+    }
+    outcome(value)
+}
+
+/// The PCI configuration address port (configuration mechanism #1).
+const PCI_CONFIG_ADDRESS: u16 = 0xCF8;
+/// The PCI configuration data port.
+const PCI_CONFIG_DATA: u16 = 0xCFC;
+/// Enable bit, bus 0, device 0, function 0, register 0: the vendor and
+/// device ID of the host bridge.
+const PCI_HOST_BRIDGE_ID: u32 = 0x8000_0000;
+
+/// Attack: OUT [`PCI_HOST_BRIDGE_ID`] to the PCI configuration address port
+/// 0xCF8, then IN EAX from the data port 0xCFC: an attempt to reach the
+/// host's PCI configuration space. The hypervisor must drop the write and
+/// answer the read like an absent device (0xFFFF_FFFF). Completed carries
+/// the doubleword read.
+pub fn pci_config_read() -> Outcome {
+    let value: u64;
+    arm();
+    // SAFETY: as for `vmxon`. OUT/IN only touch ports (which the hypervisor
+    // intercepts) and EAX/DX; RAX is zeroed before the IN (a 32-bit MOV
+    // clears the upper half), RDX is declared clobbered. If the OUT faulted,
+    // the handler resumes at label 2, skipping the IN.
+    unsafe {
+        asm!(
+            "lea rax, [rip + 2f]",
+            "mov [rip + {recovery}], rax",
+            "mov dx, {address_port}",
+            "mov eax, {address}",
+            "out dx, eax",
+            "mov dx, {data_port}",
+            "xor eax, eax",
+            "in eax, dx",
+            "2:",
+            recovery = sym RECOVERY_RIP,
+            address_port = const PCI_CONFIG_ADDRESS,
+            address = const PCI_HOST_BRIDGE_ID,
+            data_port = const PCI_CONFIG_DATA,
+            out("rax") value,
+            out("rdx") _,
+            options(nostack),
+        );
+    }
+    outcome(value)
+}
+
 /// Reads CR2.
 fn cr2() -> u64 {
     let value;
@@ -425,6 +493,8 @@ fn cr2() -> u64 {
 
 /// The physical-address bits of a page-table entry or CR3.
 const ADDRESS_MASK: u64 = 0x000F_FFFF_FFFF_F000;
+/// The size of a large page.
+const LARGE_PAGE: u64 = 2 << 20;
 /// Page-table entry bits: present, writable, page size (a large page).
 const PRESENT: u64 = 1 << 0;
 const WRITABLE: u64 = 1 << 1;
@@ -451,14 +521,16 @@ fn write_entry(table: u64, index: u64, value: u64) {
     unsafe { core::ptr::write_volatile((table + 8 * index) as *mut u64, value) }
 }
 
-/// Makes the 2 MiB page at `target` (2 MiB-aligned) present and writable in
-/// the current paging structures, identity-mapped, adding a page directory of
-/// our own if its PDPT entry is empty. Handles 4- and 5-level paging.
+/// Makes the 2 MiB page containing `address` present and writable in the
+/// current paging structures, identity-mapped, adding a page directory of our
+/// own if its PDPT entry is empty. Handles 4- and 5-level paging. Used once
+/// per incarnation (there is one `ATTACK_PD`).
 ///
 /// # Errors
 ///
 /// A description of a paging structure this cannot extend.
-pub fn map_2mib(target: u64) -> Result<(), &'static str> {
+pub fn map_2mib(address: u64) -> Result<(), &'static str> {
+    let target = address & !(LARGE_PAGE - 1);
     let (cr3, cr4): (u64, u64);
     // SAFETY: reading CR3 and CR4 has no side effect.
     unsafe {
@@ -517,6 +589,32 @@ pub fn read_physical(target: u64) -> Outcome {
         );
     }
     outcome(value)
+}
+
+/// Terminal attack: writes the u64 `value` at guest-physical `target` (which
+/// [`map_2mib`] mapped). The hypervisor's EPT must stop the partition; if the
+/// write faults in the guest (#PF) or completes, the outcome says so
+/// (Completed carries 0).
+pub fn write_physical(target: u64, value: u64) -> Outcome {
+    arm();
+    // SAFETY: `target` lies outside the partition's memory, so no Rust object
+    // lives there; the write either ends the partition (the expected EPT
+    // violation), faults (the handler resumes at label 2) or lands in
+    // whatever the hypervisor put there, none of it this guest's own.
+    unsafe {
+        asm!(
+            "lea rax, [rip + 2f]",
+            "mov [rip + {recovery}], rax",
+            "mov [{target}], {value}",
+            "2:",
+            recovery = sym RECOVERY_RIP,
+            target = in(reg) target,
+            value = in(reg) value,
+            out("rax") _,
+            options(nostack),
+        );
+    }
+    outcome(0)
 }
 
 /// Terminal attack: loads an empty IDT (limit 0) and executes UD2: the #UD

@@ -1,32 +1,62 @@
 //! `hostile`: a 64-bit guest that attacks the hypervisor's isolation and
 //! reports, for each attack, whether it was contained.
 //!
-//! Booted per `guest-images/README-CONTRACT.md`, it installs its own IDT
-//! (`arch` module: every exception is reported through `ConsoleWrite`; an
+//! It is meant to run in a partition that the hypervisor restarts when it
+//! faults (`restart = "on-fault"`, `restart_limit = 4` in the manifest): each
+//! incarnation makes one terminal attack, which stops the partition; the
+//! hypervisor rebuilds it from its pristine image and starts it again, and the
+//! next incarnation makes the next attack. Which one is decided by the restart
+//! count from the `PartitionStats` hypercall (the boot argument is printed and
+//! otherwise ignored).
+//!
+//! Booted per `guest-images/README-CONTRACT.md`, every incarnation prints
+//! `hostile: incarnation N (restarts so far: N)` first, then installs its own
+//! IDT (`arch` module: every exception is reported through `ConsoleWrite`; an
 //! expected one resumes after the faulting instruction), then announces and
-//! runs, in order:
+//! runs:
 //!
-//! | # | Attack                                                | Contained when                    |
-//! |---|-------------------------------------------------------|-----------------------------------|
-//! | 1 | VMXON                                                 | the hypervisor injects #UD        |
-//! | 2 | WRMSR IA32_FEATURE_CONTROL (0x3A) <- 5                | the hypervisor injects #GP        |
-//! | 3 | RDMSR IA32_VMX_BASIC (0x480)                          | the hypervisor injects #GP        |
-//! | 4 | XSETBV XCR0 <- 0x4 (AVX without x87/SSE: invalid)     | the hypervisor injects #GP        |
-//! | 5 | if RDI = 1: map and read far guest-physical memory    | EPT violation stops the partition |
-//! | 5 | if RDI = 2: load an empty IDT, execute UD2            | triple fault stops the partition  |
+//! | Incarnation | #  | Attack                                                      | Contained when                    |
+//! |-------------|----|-------------------------------------------------------------|-----------------------------------|
+//! | 0           | 1  | VMXON                                                       | the hypervisor injects #UD        |
+//! | 0           | 2  | WRMSR IA32_FEATURE_CONTROL (0x3A) <- 5                      | the hypervisor injects #GP        |
+//! | 0           | 3  | RDMSR IA32_VMX_BASIC (0x480)                                | the hypervisor injects #GP        |
+//! | 0           | 4  | XSETBV XCR0 <- 0x4 (AVX without x87/SSE: invalid)           | the hypervisor injects #GP        |
+//! | 0           | 5  | IN AL from port 0x64 (keyboard controller, not assigned)    | it reads 0xFF (an absent device)  |
+//! | 0           | 6  | OUT 0x8000_0000 to port 0xCF8, then IN EAX from 0xCFC (PCI) | it reads 0xFFFF_FFFF              |
+//! | 0           | 7  | map and read far guest-physical memory (1 GiB)              | EPT violation stops the partition |
+//! | 1           | 8  | map and read the first page past the end of its memory      | EPT violation stops the partition |
+//! | 2           | 9  | map and write 0xBAD0_C0DE at guest-physical 0xFEE0_0000     | EPT violation stops the partition |
+//! | 3           | 10 | load an empty IDT, execute UD2                              | triple fault stops the partition  |
+//! | 4 or more   | —  | none: all attacks were made, `Shutdown` with code 0         | —                                 |
 //!
-//! With any other boot argument there is no attack 5. The far address is
-//! 0x4000_0000 (1 GiB), or the first 1 GiB boundary at or above the end of
-//! memory if the partition is larger; the guest maps it itself with a 2 MiB
-//! page (a page directory of its own if needed), since its identity mapping
-//! only covers its memory.
+//! Attacks 1–6 are not terminal: the guest survives them, so they are made
+//! once, in incarnation 0; later incarnations skip them. Attacks 7–10 are
+//! terminal: each should end its incarnation.
 //!
-//! Exit codes (`Shutdown`): [`EXIT_OK`] when every attack run was contained
-//! as expected; [`EXIT_WRONG_EXCEPTION`] if one was stopped by another
-//! exception than expected; [`EXIT_NOT_CONTAINED`] if one completed (for a
-//! terminal attack: "hostile: attack 5 was NOT contained"); [`EXIT_SETUP`] if
-//! attack 5 could not be set up (its mapping faulted in the guest's own
-//! paging); [`EXIT_UNEXPECTED`] on an exception no attack expected; 1 on a panic.
+//! - Attack 7 reads 0x4000_0000 (1 GiB), or the first 1 GiB boundary at or
+//!   above the end of memory if the partition is larger.
+//! - Attack 8 reads guest-physical `memory_bytes` (RSI at entry): the first
+//!   byte past the partition's memory.
+//! - Attack 9 writes where a local APIC's registers sit in host physical
+//!   memory: an attempt to reach the hypervisor's or host's MMIO, which the
+//!   EPT does not map. (If the partition's memory reaches that address, the
+//!   attack cannot be made and is reported as not set up.)
+//!
+//! The guest's identity mapping only covers its memory, so attacks 7–9 map
+//! their target themselves with a 2 MiB page (a page directory of their own
+//! if needed).
+//!
+//! Exit codes (`Shutdown`): [`EXIT_OK`] when all attacks were made (in
+//! incarnation 4 or later); [`EXIT_WRONG_EXCEPTION`] if a non-terminal attack
+//! was stopped by another exception than expected (or a port read faulted);
+//! [`EXIT_NOT_CONTAINED`] if one completed (a port read with another value),
+//! or if a terminal attack returned ("hostile: attack N was NOT contained");
+//! [`EXIT_SETUP`] if `PartitionStats` failed or a terminal attack could not be
+//! set up (its mapping faulted in the guest's own paging); [`EXIT_UNEXPECTED`]
+//! on an exception no attack expected; 1 on a panic. When a non-terminal
+//! attack was not contained as expected, incarnation 0 shuts down with its
+//! code instead of making its terminal attack, so that the failure ends the
+//! run (a `Shutdown` is not a fault: the partition is not restarted).
 
 #![no_std]
 #![no_main]
@@ -44,14 +74,14 @@ macro_rules! say {
 mod arch;
 
 use arch::{vector_name, Outcome};
-use core::fmt::Write;
+use core::fmt::{self, Write};
 use hv_abi::guest::{self, ConsoleWriter};
 
 /// Exit code: every attack that ran was contained as expected.
 pub const EXIT_OK: u64 = 0;
 /// Exit code: an exception no attack had armed for.
 pub const EXIT_UNEXPECTED: u64 = 96;
-/// Exit code: the terminal attack could not be set up.
+/// Exit code: `PartitionStats` failed, or the terminal attack could not be set up.
 pub const EXIT_SETUP: u64 = 97;
 /// Exit code: an attack was stopped, but not by the expected exception.
 pub const EXIT_WRONG_EXCEPTION: u64 = 98;
@@ -65,83 +95,176 @@ const GP: u64 = 13;
 /// Vector of #PF.
 const PF: u64 = 14;
 
-/// The first guest-physical address attack 5 reads when the partition has
+/// The first guest-physical address attack 7 reads when the partition has
 /// at most 1 GiB of memory.
 const FAR_ADDRESS: u64 = 0x4000_0000;
 
-/// The number of the terminal attack (after the non-terminal ones).
-const TERMINAL_ATTACK: u32 = 5;
+/// Where attack 9 writes: the default base of a local APIC's registers in
+/// (host) physical memory.
+const LOCAL_APIC_ADDRESS: u64 = 0xFEE0_0000;
+
+/// What attack 9 writes.
+const LOCAL_APIC_VALUE: u64 = 0xBAD0_C0DE;
+
+/// The number of the last non-terminal attack, made in incarnation 0.
+const LAST_NON_TERMINAL_ATTACK: u32 = 6;
+
+/// The number of the terminal attack of incarnation 0; incarnation `n` makes
+/// attack `FIRST_TERMINAL_ATTACK + n`.
+const FIRST_TERMINAL_ATTACK: u32 = LAST_NON_TERMINAL_ATTACK + 1;
+
+/// How many terminal attacks there are: incarnations from this restart count
+/// on have nothing left to do.
+const TERMINAL_ATTACKS: u32 = 4;
+
+/// How a non-terminal attack is contained.
+#[derive(Clone, Copy)]
+enum Containment {
+    /// The hypervisor injects this exception.
+    Exception(u64),
+    /// The instruction completes and reads this value (an absent device).
+    Reads(u64),
+}
+
+impl fmt::Display for Containment {
+    /// What the announcement says is expected.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Self::Exception(vector) => f.write_str(vector_name(vector)),
+            Self::Reads(value) => write!(f, "to read {value:#x}"),
+        }
+    }
+}
 
 /// A non-terminal attack.
 struct Attack {
     /// What it does, for the announcement.
     what: &'static str,
-    /// The exception that contains it.
-    expected: u64,
+    /// How the hypervisor must contain it.
+    expected: Containment,
     /// Runs it.
     run: fn() -> Outcome,
 }
 
+/// The non-terminal attacks 1 to [`LAST_NON_TERMINAL_ATTACK`], in order.
+const ATTACKS: [Attack; LAST_NON_TERMINAL_ATTACK as usize] = [
+    Attack { what: "VMXON", expected: Containment::Exception(UD), run: arch::vmxon },
+    Attack {
+        what: "WRMSR IA32_FEATURE_CONTROL (0x3A) <- 0x5 (lock, VMX outside SMX)",
+        expected: Containment::Exception(GP),
+        run: arch::wrmsr_feature_control,
+    },
+    Attack { what: "RDMSR IA32_VMX_BASIC (0x480)", expected: Containment::Exception(GP), run: arch::rdmsr_vmx_basic },
+    Attack {
+        what: "XSETBV XCR0 <- 0x4 (AVX without x87/SSE)",
+        expected: Containment::Exception(GP),
+        run: arch::xsetbv_invalid,
+    },
+    Attack {
+        what: "IN al, 0x64 (keyboard controller status, not assigned to the partition)",
+        expected: Containment::Reads(0xFF),
+        run: arch::in_keyboard_status,
+    },
+    Attack {
+        what: "OUT 0x80000000 to the PCI configuration address port 0xCF8, then IN eax, 0xCFC",
+        expected: Containment::Reads(0xFFFF_FFFF),
+        run: arch::pci_config_read,
+    },
+];
+
 /// The Rust entry point, called by `_start` (in [`arch`]) on the guest's own
-/// stack: RDI = the boot argument (which terminal attack), RSI = the memory size.
+/// stack: RDI = the boot argument (printed, otherwise ignored), RSI = the
+/// memory size.
 extern "C" fn guest_main(boot_arg: u64, memory_bytes: u64) -> ! {
+    let restarts = match guest::partition_stats() {
+        Ok(stats) => stats.restarts,
+        Err(error) => {
+            say!("hostile: PartitionStats failed ({error}): cannot tell which attack to make; shutting down with code {EXIT_SETUP}");
+            guest::shutdown(EXIT_SETUP)
+        }
+    };
+    say!("hostile: incarnation {restarts} (restarts so far: {restarts})");
     say!("hostile: started with boot argument {boot_arg} and {memory_bytes:#x} bytes of memory");
     arch::install_idt();
     say!("hostile: installed its own IDT");
 
-    let mut exit_code = EXIT_OK;
-    let attacks = [
-        Attack { what: "VMXON", expected: UD, run: arch::vmxon },
-        Attack {
-            what: "WRMSR IA32_FEATURE_CONTROL (0x3A) <- 0x5 (lock, VMX outside SMX)",
-            expected: GP,
-            run: arch::wrmsr_feature_control,
-        },
-        Attack { what: "RDMSR IA32_VMX_BASIC (0x480)", expected: GP, run: arch::rdmsr_vmx_basic },
-        Attack { what: "XSETBV XCR0 <- 0x4 (AVX without x87/SSE)", expected: GP, run: arch::xsetbv_invalid },
-    ];
-    for (number, attack) in (1..).zip(attacks) {
-        say!("hostile: attack {number}: {}, expecting {}", attack.what, vector_name(attack.expected));
-        let code = judge(number, attack.expected, (attack.run)());
-        exit_code = exit_code.max(code);
+    if restarts >= TERMINAL_ATTACKS {
+        say!("hostile: all attacks were made; shutting down");
+        guest::shutdown(EXIT_OK);
     }
 
-    let code = match boot_arg {
-        1 => read_far_memory(memory_bytes),
+    if restarts == 0 {
+        let mut exit_code = EXIT_OK;
+        for (number, attack) in (1..).zip(ATTACKS) {
+            say!("hostile: attack {number}: {}, expecting {}", attack.what, attack.expected);
+            exit_code = exit_code.max(judge(number, attack.expected, (attack.run)()));
+        }
+        if exit_code != EXIT_OK {
+            say!("hostile: an attack was not contained as expected; shutting down with code {exit_code}");
+            guest::shutdown(exit_code);
+        }
+    } else {
+        say!("hostile: skipping attacks 1-{LAST_NON_TERMINAL_ATTACK} (made in incarnation 0)");
+    }
+
+    let number = FIRST_TERMINAL_ATTACK + restarts;
+    let exit_code = match restarts {
+        0 => {
+            // Outside the partition's memory, whatever its size: 1 GiB, or the
+            // first 1 GiB boundary at or above its end.
+            let target = FAR_ADDRESS.max(memory_bytes.div_ceil(FAR_ADDRESS).saturating_mul(FAR_ADDRESS));
+            say!(
+                "hostile: attack {number}: read guest-physical {target:#x}, outside the partition, expecting EPT to stop the partition"
+            );
+            attack_physical(number, target, None)
+        }
+        1 => {
+            say!(
+                "hostile: attack {number}: read guest-physical {memory_bytes:#x}, the first page past the end of the partition's memory, expecting EPT to stop the partition"
+            );
+            attack_physical(number, memory_bytes, None)
+        }
         2 => {
             say!(
-                "hostile: attack 5: load an empty IDT and execute UD2 (triple fault), expecting the partition to stop"
+                "hostile: attack {number}: write {LOCAL_APIC_VALUE:#x} to guest-physical {LOCAL_APIC_ADDRESS:#x} (a local APIC's registers in host memory), expecting EPT to stop the partition"
             );
-            not_contained(TERMINAL_ATTACK, arch::triple_fault())
+            if LOCAL_APIC_ADDRESS < memory_bytes {
+                say!("hostile: attack {number} could not be set up: {LOCAL_APIC_ADDRESS:#x} is inside the partition's memory");
+                EXIT_SETUP
+            } else {
+                attack_physical(number, LOCAL_APIC_ADDRESS, Some(LOCAL_APIC_VALUE))
+            }
         }
         _ => {
-            say!("hostile: no terminal attack requested (boot argument 1: EPT, 2: triple fault)");
-            EXIT_OK
+            say!(
+                "hostile: attack {number}: load an empty IDT and execute UD2 (triple fault), expecting the partition to stop"
+            );
+            not_contained(number, arch::triple_fault())
         }
     };
-    exit_code = exit_code.max(code);
     say!("hostile: shutting down with code {exit_code}");
     guest::shutdown(exit_code)
 }
 
-/// Attack 4 with boot argument 1: read memory outside the partition.
-fn read_far_memory(memory_bytes: u64) -> u64 {
-    // Outside the partition's memory, whatever its size: 1 GiB, or the first
-    // 1 GiB boundary at or above its end.
-    let target = FAR_ADDRESS.max(memory_bytes.div_ceil(FAR_ADDRESS).saturating_mul(FAR_ADDRESS));
-    say!(
-        "hostile: attack 5: read guest-physical {target:#x}, outside the partition, expecting EPT to stop the partition"
-    );
+/// Terminal attack `number`: maps the 2 MiB page holding guest-physical
+/// `target` (outside the partition's memory), then reads a u64 there, or
+/// writes `write` there if it is `Some`. Returns only if the attack was not
+/// contained or could not be set up, with the exit code.
+fn attack_physical(number: u32, target: u64, write: Option<u64>) -> u64 {
     if let Err(reason) = arch::map_2mib(target) {
-        say!("hostile: attack 5 could not be set up: {reason}");
+        say!("hostile: attack {number} could not be set up: {reason}");
         return EXIT_SETUP;
     }
-    match arch::read_physical(target) {
+    let outcome = match write {
+        Some(value) => arch::write_physical(target, value),
+        None => arch::read_physical(target),
+    };
+    match outcome {
         Outcome::Faulted(PF) => {
-            say!("hostile: attack 5 could not be set up: the guest's own paging faulted");
+            say!("hostile: attack {number} could not be set up: the guest's own paging faulted");
             EXIT_SETUP
         }
-        outcome => not_contained(TERMINAL_ATTACK, outcome),
+        outcome => not_contained(number, outcome),
     }
 }
 
@@ -157,18 +280,30 @@ fn not_contained(number: u32, outcome: Outcome) -> u64 {
 }
 
 /// Reports how non-terminal attack `number` ended and returns its exit code.
-fn judge(number: u32, expected: u64, outcome: Outcome) -> u64 {
-    match outcome {
-        Outcome::Faulted(vector) if vector == expected => {
+fn judge(number: u32, expected: Containment, outcome: Outcome) -> u64 {
+    match (expected, outcome) {
+        (Containment::Exception(expected), Outcome::Faulted(vector)) if vector == expected => {
             say!("hostile: attack {number} contained ({})", vector_name(vector));
             EXIT_OK
         }
-        Outcome::Faulted(vector) => {
+        (Containment::Reads(expected), Outcome::Completed(value)) if value == expected => {
+            say!("hostile: attack {number} contained (read {value:#x} from an unassigned port)");
+            EXIT_OK
+        }
+        (Containment::Exception(expected), Outcome::Faulted(vector)) => {
             say!("hostile: attack {number} stopped by {} instead of {}", vector_name(vector), vector_name(expected));
             EXIT_WRONG_EXCEPTION
         }
-        Outcome::Completed(value) => {
+        (Containment::Reads(expected), Outcome::Faulted(vector)) => {
+            say!("hostile: attack {number} stopped by {} instead of reading {expected:#x}", vector_name(vector));
+            EXIT_WRONG_EXCEPTION
+        }
+        (Containment::Exception(_), Outcome::Completed(value)) => {
             say!("hostile: attack {number} was NOT contained (completed, value {value:#x})");
+            EXIT_NOT_CONTAINED
+        }
+        (Containment::Reads(expected), Outcome::Completed(value)) => {
+            say!("hostile: attack {number} was NOT contained (read {value:#x}, expected {expected:#x})");
             EXIT_NOT_CONTAINED
         }
     }

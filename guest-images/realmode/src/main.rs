@@ -6,7 +6,9 @@
 //! polling the line status register (0x3FD, bit 5 "transmitter holding
 //! register empty") and writing each byte to the transmitter holding register
 //! (0x3F8), then prints CR0 in hexadecimal with its PE bit (0 in real mode),
-//! then halts for good (`cli; hlt` in a loop). There are no BIOS services: no
+//! then five progress lines ("realmode: progress 0x00000001" ...) separated by
+//! busy work, so that its interleaving with other partitions shows the
+//! schedule, then halts for good (`cli; hlt` in a loop). There are no BIOS services: no
 //! INT instructions.
 //!
 //! The code is `global_asm!` in `.code16` (the Rust target is 64-bit; the
@@ -52,6 +54,25 @@ core::arch::global_asm!(
     "    jz .Lrealmode_pe_known",
     "    movw $realmode_msg_pe1, %si",
     ".Lrealmode_pe_known:",
+    "    callw realmode_puts",
+    // Progress: five steps of busy work, each followed by a counter line, so
+    // that the interleaving with other partitions shows the schedule.
+    "    movl $1, %ebx",
+    ".Lrealmode_progress:",
+    "    movl $0x200000, %ecx",
+    ".Lrealmode_spin:",
+    "    decl %ecx",
+    "    jnz .Lrealmode_spin",
+    "    movw $realmode_msg_progress, %si",
+    "    callw realmode_puts",
+    "    movl %ebx, %eax",
+    "    callw realmode_puthex32",
+    "    movw $realmode_msg_crlf, %si",
+    "    callw realmode_puts",
+    "    incl %ebx",
+    "    cmpl $6, %ebx",
+    "    jne .Lrealmode_progress",
+    "    movw $realmode_msg_done, %si",
     "    callw realmode_puts",
     ".Lrealmode_halt:",
     "    cli",
@@ -115,6 +136,9 @@ core::arch::global_asm!(
     "realmode_msg_cr0: .asciz \"realmode: CR0 = 0x\"",
     "realmode_msg_pe0: .asciz \" (PE=0)\\r\\n\"",
     "realmode_msg_pe1: .asciz \" (PE=1)\\r\\n\"",
+    "realmode_msg_progress: .asciz \"realmode: progress 0x\"",
+    "realmode_msg_crlf: .asciz \"\\r\\n\"",
+    "realmode_msg_done: .asciz \"realmode: done, halting with interrupts disabled\\r\\n\"",
     ".code64",
     ".popsection",
     options(att_syntax),

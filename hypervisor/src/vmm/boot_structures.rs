@@ -1,10 +1,11 @@
-//! What a 64-bit guest needs before its first instruction: identity-mapping
-//! page tables and a GDT, built by the hypervisor in the reserved first
-//! 64 KiB of the guest's own memory (`guest-images/README-CONTRACT.md`).
+//! What a protected-mode or 64-bit guest needs before its first
+//! instruction, built by the hypervisor in the reserved first 64 KiB of the
+//! guest's own memory (`guest-images/README-CONTRACT.md`): a GDT (both
+//! modes) and identity-mapping page tables (64-bit mode).
 //!
-//! Layout (guest-physical): GDT at 0x800 (null, 64-bit code 0x08, data 0x10,
-//! TSS 0x18), TSS at 0x900, PML4 at 0x1000, PDPT at 0x2000, one page
-//! directory per GiB from 0x3000, all with 2 MiB pages (SDM Vol. 3A 5.5).
+//! Layout (guest-physical): GDT at 0x800 (null, code 0x08, data 0x10, TSS
+//! 0x18), TSS at 0x900, PML4 at 0x1000, PDPT at 0x2000, one page directory
+//! per GiB from 0x3000, all with 2 MiB pages (SDM Vol. 3A 5.5).
 
 use super::memory::{GuestMemory, LARGE_PAGE};
 
@@ -26,8 +27,10 @@ const TABLE_FLAGS: u64 = 0x3;
 /// Present | writable | page size (2 MiB leaf).
 const LARGE_LEAF_FLAGS: u64 = 0x83;
 
-/// GDT: null; 64-bit code (L=1, P, S, type 0xA); data (P, S, type 2, D/B, G).
-const GDT: [u64; 3] = [0, 0x00AF_9A00_0000_FFFF, 0x00CF_9200_0000_FFFF];
+/// 64-bit GDT: null; code (L=1, P, S, type 0xA); data (P, S, type 2, D/B, G).
+const GDT_64: [u64; 3] = [0, 0x00AF_9A00_0000_FFFF, 0x00CF_9200_0000_FFFF];
+/// 32-bit flat GDT: null; code (D=1, G, P, S, type 0xA); data (P, S, type 2, D/B, G).
+const GDT_32: [u64; 3] = [0, 0x00CF_9A00_0000_FFFF, 0x00CF_9200_0000_FFFF];
 
 /// What the vCPU's initial state must point at.
 pub struct LongModeBoot {
@@ -35,6 +38,33 @@ pub struct LongModeBoot {
     pub cr3: u64,
     /// GDTR base and limit.
     pub gdtr: (u64, u32),
+}
+
+/// What a protected-mode vCPU's initial state must point at.
+pub struct ProtectedModeBoot {
+    /// GDTR base and limit.
+    pub gdtr: (u64, u32),
+}
+
+/// Writes the flat 32-bit GDT into `memory`.
+pub fn build_protected_mode(memory: &mut GuestMemory) -> Result<ProtectedModeBoot, TooLarge> {
+    if !write_gdt(memory, &GDT_32) {
+        return Err(TooLarge { bytes: memory.len() });
+    }
+    Ok(ProtectedModeBoot { gdtr: (GDT_BASE, 0x27) })
+}
+
+/// Writes `descriptors` and a TSS descriptor (at 0x18: base TSS_BASE, limit
+/// 0x67, type 0xB busy TSS, present; 16 bytes, the upper half only read in
+/// 64-bit mode) at [`GDT_BASE`].
+fn write_gdt(memory: &mut GuestMemory, descriptors: &[u64; 3]) -> bool {
+    let mut ok = true;
+    for (index, descriptor) in descriptors.iter().enumerate() {
+        ok &= memory.write(GDT_BASE + index as u64 * 8, &descriptor.to_le_bytes());
+    }
+    let low = u64::from(TSS_LIMIT) | ((TSS_BASE & 0xFF_FFFF) << 16) | (0x8B << 40) | ((TSS_BASE >> 24) & 0xFF) << 56;
+    ok &= memory.write(GDT_BASE + 0x18, &low.to_le_bytes());
+    ok & memory.write(GDT_BASE + 0x20, &(TSS_BASE >> 32).to_le_bytes())
 }
 
 /// Why the structures could not be built.
@@ -63,14 +93,7 @@ pub fn build_long_mode(memory: &mut GuestMemory) -> Result<LongModeBoot, TooLarg
             ok &= memory.write(pd + entry * 8, &(address | LARGE_LEAF_FLAGS).to_le_bytes());
         }
     }
-    for (index, descriptor) in GDT.iter().enumerate() {
-        ok &= memory.write(GDT_BASE + index as u64 * 8, &descriptor.to_le_bytes());
-    }
-    // TSS descriptor (16 bytes at 0x18): base TSS_BASE, limit 0x67, type 0xB
-    // (busy 64-bit TSS), present.
-    let low = u64::from(TSS_LIMIT) | ((TSS_BASE & 0xFF_FFFF) << 16) | (0x8B << 40) | ((TSS_BASE >> 24) & 0xFF) << 56;
-    ok &= memory.write(GDT_BASE + 0x18, &low.to_le_bytes());
-    ok &= memory.write(GDT_BASE + 0x20, &(TSS_BASE >> 32).to_le_bytes());
+    ok &= write_gdt(memory, &GDT_64);
     if !ok {
         return Err(TooLarge { bytes });
     }

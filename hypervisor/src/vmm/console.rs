@@ -1,10 +1,13 @@
 //! A partition's console: bytes from the guest (hypercall or UART) are
 //! collected into lines, and each complete line goes to the hypervisor's
 //! console prefixed with the partition's name, so two partitions never
-//! interleave within a line.
+//! interleave within a line. A colour from the manifest wraps the prefix in
+//! an ANSI colour sequence.
 
 use alloc::string::String;
 use alloc::vec::Vec;
+
+use hv_manifest::Color;
 
 use crate::console;
 
@@ -13,15 +16,32 @@ const MAX_LINE: usize = 160;
 
 /// One partition's console.
 pub struct PartitionConsole {
-    name: String,
+    prefix: String,
     line: Vec<u8>,
     bytes: u64,
 }
 
+/// The ANSI foreground colour code of `color`.
+fn ansi(color: Color) -> u8 {
+    match color {
+        Color::Red => 31,
+        Color::Green => 32,
+        Color::Yellow => 33,
+        Color::Blue => 34,
+        Color::Magenta => 35,
+        Color::Cyan => 36,
+        Color::White => 37,
+    }
+}
+
 impl PartitionConsole {
     /// A console for the partition called `name`.
-    pub fn new(name: &str) -> Self {
-        Self { name: name.into(), line: Vec::new(), bytes: 0 }
+    pub fn new(name: &str, color: Option<Color>) -> Self {
+        let prefix = match color {
+            Some(color) => alloc::format!("\x1b[{}m[{name}]\x1b[0m", ansi(color)),
+            None => alloc::format!("[{name}]"),
+        };
+        Self { prefix, line: Vec::new(), bytes: 0 }
     }
 
     /// Takes bytes from the guest.
@@ -49,7 +69,7 @@ impl PartitionConsole {
         // Control characters become '?': a guest must not drive the terminal.
         let text: String =
             String::from_utf8_lossy(&self.line).chars().map(|c| if c.is_control() { '?' } else { c }).collect();
-        console::write_fmt(format_args!("[{}] {text}\n", self.name));
+        console::write_fmt(format_args!("{} {text}\n", self.prefix));
         self.line.clear();
     }
 

@@ -28,9 +28,9 @@ pub struct Controls {
 }
 
 impl Controls {
-    /// Whether the VMX-preemption timer is active.
-    pub fn preemption_timer(&self) -> bool {
-        PinBased::from_bits_retain(self.pin).contains(PinBased::PREEMPTION_TIMER)
+    /// Whether VM exits save the remaining preemption-timer count.
+    pub fn saves_preemption_timer(&self) -> bool {
+        ExitControls::from_bits_retain(self.exit).contains(ExitControls::SAVE_PREEMPTION_TIMER)
     }
 
     /// Whether VPIDs are enabled.
@@ -66,14 +66,14 @@ fn adjust(
 /// Computes the controls.
 pub fn compute(caps: &VmxCapabilities) -> Result<Controls, ControlsError> {
     // Every external interrupt and NMI belongs to the hypervisor; the
-    // preemption timer bounds how long a guest runs (optional: without it a
-    // spinning guest can only be stopped by its own exits).
+    // VMX-preemption timer ends each partition's time slice (the scheduler
+    // cannot take the CPU back from a guest that never exits without it).
     let pin = adjust(
         caps.pin_based,
-        (PinBased::EXTERNAL_INTERRUPT_EXITING | PinBased::NMI_EXITING).bits(),
-        PinBased::PREEMPTION_TIMER.bits(),
+        (PinBased::EXTERNAL_INTERRUPT_EXITING | PinBased::NMI_EXITING | PinBased::PREEMPTION_TIMER).bits(),
+        0,
         "pin-based controls",
-        "interrupts and NMIs must exit to the hypervisor",
+        "interrupts and NMIs must exit to the hypervisor, and the preemption timer drives the scheduler",
     )?;
     // HLT, all port I/O (through bitmaps that intercept everything not
     // passed through) and all MSR accesses not passed through exit; CR3
@@ -105,7 +105,11 @@ pub fn compute(caps: &VmxCapabilities) -> Result<Controls, ControlsError> {
     let exit = adjust(
         caps.exit,
         (ExitControls::HOST_ADDRESS_SPACE_64 | ExitControls::SAVE_EFER | ExitControls::LOAD_EFER).bits(),
-        (ExitControls::SAVE_PAT | ExitControls::LOAD_PAT | ExitControls::ACK_INTERRUPT_ON_EXIT).bits(),
+        (ExitControls::SAVE_PAT
+            | ExitControls::LOAD_PAT
+            | ExitControls::ACK_INTERRUPT_ON_EXIT
+            | ExitControls::SAVE_PREEMPTION_TIMER)
+            .bits(),
         "VM-exit controls",
         "the host is 64-bit and guest EFER must be switched",
     )?;

@@ -1,10 +1,9 @@
 //! The virtual-machine monitor: policy on top of the VMX mechanism in
 //! `arch::x86_64::vmx`. Safe code that decides; the mechanism executes.
 //!
-//! Today it enters VMX operation, creates the requested partitions one after
-//! another on this CPU, runs each until it stops, and reports how each
-//! ended and which exits it took. (The partition manager and the scheduler
-//! that interleaves partitions come next.)
+//! It enters VMX operation, decodes and re-validates the partition manifest
+//! from the boot bundle, and hands it to the partition manager
+//! ([`manager`]), which runs the partitions by their schedule.
 
 mod boot_structures;
 mod console;
@@ -12,7 +11,7 @@ mod controls;
 mod dump;
 mod exit;
 mod guest_state;
-mod guests;
+mod manager;
 mod memory;
 mod partition;
 mod stats;
@@ -26,10 +25,13 @@ use crate::arch::x86_64::cpu::cpuid;
 use crate::arch::x86_64::interrupt_controllers;
 use crate::arch::x86_64::vmx::vmxon;
 use crate::arch::x86_64::xcr0;
-pub use guests::GuestSelection;
-use partition::{Partition, PartitionSpec, Platform};
+pub use manager::Summary;
+use partition::Platform;
 
 use crate::selftest::GuestStateFault;
+
+/// The boot-bundle entry holding the encoded partition manifest.
+pub const MANIFEST_ENTRY: &str = "manifest";
 
 /// The low 32 bits of a register value (CPUID leaves, MSR numbers, ...).
 #[expect(clippy::cast_possible_truncation, reason = "takes the low half on purpose")]
@@ -37,24 +39,27 @@ pub fn low32(value: u64) -> u32 {
     value as u32
 }
 
-/// How the partitions' runs went, for the run status.
-pub struct Summary {
-    /// Partitions that ran and stopped (cleanly or contained).
-    pub ran: usize,
-    /// Partitions whose run ended by a hypervisor-side failure, or that
-    /// could not be created.
-    pub hypervisor_failures: usize,
-}
-
-/// Enters VMX operation and runs the selected guests from `bundle`.
+/// Enters VMX operation and runs the partitions of the bundle's manifest.
 ///
-/// `fault` (a self-test) breaks the first partition's guest state on purpose.
+/// `run_limit_ticks` ends the run after that many TSC ticks (boot parameter
+/// `run_ms`); `fault` (a self-test) breaks the first partition's guest state.
 pub fn run(
     caps: &VmxCapabilities,
     bundle: Option<&Bundle<'_>>,
-    selection: &GuestSelection,
+    run_limit_ticks: Option<u64>,
     fault: Option<GuestStateFault>,
 ) -> Result<Summary, RunError> {
+    let bundle = bundle.ok_or(RunError::NoBundle)?;
+    let encoded = bundle.get(MANIFEST_ENTRY).ok_or(RunError::NoManifest)?;
+    // Built and validated by xtask, but still input: decoded and validated
+    // again with the same rules.
+    let manifest = hv_manifest::decode(encoded.data()).map_err(|e| RunError::Manifest(alloc::format!("{e}")))?;
+    if let Err(errors) = hv_manifest::validate(&manifest, &hv_manifest::ValidationContext::default()) {
+        for error in &errors {
+            log::error!("manifest: {error}");
+        }
+        return Err(RunError::Manifest(alloc::format!("{} problem(s), listed above", errors.len())));
+    }
     let controls = controls::compute(caps).map_err(RunError::Controls)?;
     interrupt_controllers::mask_legacy_pics();
     vcpu::init_fixed_bits(caps);
@@ -71,78 +76,34 @@ pub fn run(
     let physical_address_width = u8::try_from(cpuid(0x8000_0008, 0).eax & 0xFF).unwrap_or(36);
     let xcr0_usable = xcr0::enable(cpuid(1, 0).ecx & (1 << 26) != 0);
     let platform = Platform { vmx: &vmx, caps, controls: &controls, physical_address_width, xcr0_usable };
-    let mut summary = Summary { ran: 0, hypervisor_failures: 0 };
-    for (index, guest) in selection.guests().enumerate() {
-        let id = u32::try_from(index + 1).unwrap_or(u32::MAX);
-        let Some(image) = bundle.and_then(|b| b.get(guest.image)) else {
-            log::error!(
-                "partition {}: image `{}` is not in the boot bundle (rebuild with cargo xtask)",
-                guest.name,
-                guest.image
-            );
-            summary.hypervisor_failures += 1;
-            continue;
-        };
-        let spec = PartitionSpec {
-            name: guest.name,
-            image: image.data(),
-            mode: guest.mode,
-            memory_bytes: guest.memory_mib << 20,
-            boot_argument: guest.boot_argument,
-        };
-        let fault = if index == 0 { fault } else { None };
-        let mut partition = match Partition::create(&platform, &spec, id, fault) {
-            Ok(partition) => partition,
-            Err(error) => {
-                log::error!("partition {}: cannot be created: {error}", guest.name);
-                summary.hypervisor_failures += 1;
-                continue;
-            }
-        };
-        log::info!(
-            "partition {} (id {id}): {} MiB, {:?}, EPT in {} table frames, starting",
-            guest.name,
-            guest.memory_mib,
-            guest.mode,
-            partition.ept_tables()
-        );
-        let reason = partition.run();
-        let contained = if reason.is_clean() {
-            "stopped"
-        } else if reason.is_hypervisor_failure() {
-            "stopped by a hypervisor-side failure"
-        } else {
-            "stopped, contained"
-        };
-        log::info!("partition {}: {contained}: {reason}", partition.name());
-        log::info!(
-            "partition {}: {}; console {} bytes",
-            partition.name(),
-            partition.exits(),
-            partition.console_bytes()
-        );
-        if reason.is_hypervisor_failure() {
-            summary.hypervisor_failures += 1;
-        } else {
-            summary.ran += 1;
-        }
-    }
-    Ok(summary)
+    manager::run(&platform, &manifest, bundle, run_limit_ticks, fault).map_err(RunError::Manager)
 }
 
-/// Why VMX could not be used at all.
+/// Why the partitions could not be run at all.
 pub enum RunError {
+    /// The ramdisk holds no boot bundle.
+    NoBundle,
+    /// The bundle holds no manifest.
+    NoManifest,
+    /// The manifest is malformed or invalid.
+    Manifest(alloc::string::String),
     /// A required VMX control is missing.
     Controls(controls::ControlsError),
     /// VMXON failed.
     Enable(vmxon::EnableError),
+    /// The partition manager could not start.
+    Manager(manager::ManagerError),
 }
 
 impl core::fmt::Display for RunError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
+            Self::NoBundle => f.write_str("no boot bundle in the ramdisk: build the image with cargo xtask"),
+            Self::NoManifest => f.write_str("the boot bundle has no partition manifest: build it with cargo xtask"),
+            Self::Manifest(why) => write!(f, "partition manifest: {why}"),
             Self::Controls(error) => write!(f, "{error}"),
             Self::Enable(error) => write!(f, "{error}"),
+            Self::Manager(error) => write!(f, "{error}"),
         }
     }
 }

@@ -14,20 +14,21 @@ use core::fmt;
 use hv_abi::PartitionInfo;
 use hv_ept::{Access, Ept, EptCapabilities, MemoryType};
 use hv_image::{plan, ElfImage, ImageError};
+use hv_manifest::{Color, CpuMode, ImageFormat, PortRange};
 use hv_vmx::{ExitReason, IoBitmaps, MsrBitmap, VmxCapabilities};
 
 use super::boot_structures;
 use super::console::PartitionConsole;
 use super::controls::Controls;
 use super::dump;
-use super::exit::{self, Action, ExitContext};
+use super::exit::{self, Action, ExitContext, StatsView};
 use super::memory::GuestMemory;
 use super::stats::ExitCounts;
 use super::stop::StopReason;
 use super::vcpu::{StartMode, Vcpu, VcpuError, VcpuSetup};
 use crate::arch::x86_64::vmx::instructions::{invept, invvpid_single};
 use crate::arch::x86_64::vmx::vmxon::VmxOperation;
-use crate::arch::x86_64::xcr0;
+use crate::arch::x86_64::{cpu, xcr0};
 use crate::mm::{EptTables, OutOfMemory, OwnedFrames};
 use crate::selftest::GuestStateFault;
 
@@ -47,33 +48,26 @@ const PASS_THROUGH_MSRS: &[u32] = &[
     0xC000_0103, // IA32_TSC_AUX
 ];
 
-/// How many VMX-preemption-timer slices a partition may run before it is
-/// stopped (there is no scheduler yet: this bounds a guest that never exits).
-const RUN_BUDGET_SLICES: u64 = 200;
-/// Preemption-timer ticks per slice.
-const TIMER_SLICE: u32 = 1_000_000;
-
-/// Which CPU mode an image starts in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ImageMode {
-    /// 16-bit real mode (unmodified boot-sector style code).
-    Real16,
-    /// 64-bit long mode with identity paging built by the hypervisor.
-    Long64,
-}
-
-/// What to create a partition from.
+/// What to create a partition from (a validated manifest entry and its image).
 pub struct PartitionSpec<'a> {
     /// Name (console prefix).
     pub name: &'a str,
-    /// The ELF image.
+    /// The image bytes (from the boot bundle: pristine on every restart).
     pub image: &'a [u8],
-    /// The start mode.
-    pub mode: ImageMode,
+    /// ELF, or a flat binary with its load address and entry.
+    pub format: ImageFormat,
+    /// The CPU mode at start.
+    pub mode: CpuMode,
     /// Memory in bytes (a multiple of 2 MiB).
     pub memory_bytes: u64,
     /// Passed to the guest in RDI.
     pub boot_argument: u64,
+    /// I/O ports passed through to the hardware.
+    pub io_ports: &'a [PortRange],
+    /// Console colour.
+    pub color: Option<Color>,
+    /// Guest-physical base of the memory (only 0 is supported so far).
+    pub base: u64,
 }
 
 /// A partition's identity, as the PartitionInfo hypercall reports it.
@@ -98,6 +92,17 @@ pub enum CreateError {
     Image(ImageError),
     /// The EPT could not be built.
     Ept(hv_ept::EptError),
+    /// A memory base other than 0 was asked for.
+    BaseNotSupported(u64),
+    /// A flat image does not fit where it is to be loaded.
+    FlatImage {
+        /// Load address.
+        load_address: u64,
+        /// Entry point.
+        entry: u64,
+        /// Image size.
+        len: u64,
+    },
     /// The boot structures do not fit the reserved area.
     MemoryTooLarge(u64),
     /// The vCPU could not be created.
@@ -112,6 +117,17 @@ impl fmt::Display for CreateError {
             Self::OutOfMemory(error) => write!(f, "{error}"),
             Self::Image(error) => write!(f, "image: {error}"),
             Self::Ept(error) => write!(f, "EPT: {error}"),
+            Self::BaseNotSupported(base) => write!(
+                f,
+                "memory base {base:#x}: this hypervisor build maps partition memory at guest-physical 0 only; \
+                 remove `base` from the manifest"
+            ),
+            Self::FlatImage { load_address, entry, len } => write!(
+                f,
+                "flat image of {len} bytes at {load_address:#x} (entry {entry:#x}) does not fit the partition's memory \
+                 (or overlaps the boot structures below {:#x})",
+                boot_structures::RESERVED_END
+            ),
             Self::MemoryTooLarge(bytes) => write!(f, "{bytes} bytes of memory is more than the boot page tables cover"),
             Self::Vcpu(error) => write!(f, "vCPU: {error}"),
             Self::Invalidate(fail) => write!(f, "invalidating cached translations: {fail}"),
@@ -130,7 +146,7 @@ pub struct Partition {
     _msr_bitmap: OwnedFrames,
     vcpu: Vcpu,
     console: PartitionConsole,
-    exits: ExitCounts,
+    uart: hv_uart::Uart16550,
     xcr0_usable: bool,
 }
 
@@ -158,25 +174,31 @@ impl Partition {
         id: u32,
         fault: Option<GuestStateFault>,
     ) -> Result<Self, CreateError> {
-        let image = ElfImage::parse(spec.image).map_err(CreateError::Image)?;
-        let reserved = match spec.mode {
-            ImageMode::Long64 => 0..boot_structures::RESERVED_END,
-            ImageMode::Real16 => 0..0,
-        };
-        let load = plan(&image, spec.memory_bytes, reserved).map_err(CreateError::Image)?;
-
-        let mut memory = GuestMemory::allocate(spec.memory_bytes).map_err(CreateError::OutOfMemory)?;
-        for copy in load.copies() {
-            // `plan` checked that every segment lies inside the memory.
-            memory.write(copy.guest_addr, copy.bytes);
+        if spec.base != 0 {
+            return Err(CreateError::BaseNotSupported(spec.base));
         }
+        let mut memory = GuestMemory::allocate(spec.memory_bytes).map_err(CreateError::OutOfMemory)?;
+        let entry = load_image(spec, &mut memory)?;
         let mode = match spec.mode {
-            ImageMode::Real16 => StartMode::Real { ip: u16::try_from(load.entry()).unwrap_or(0) },
-            ImageMode::Long64 => {
+            CpuMode::Real16 => {
+                // CS:IP such that CS * 16 + IP = entry (entry < 1 MiB, checked by the manifest).
+                let (cs, ip) = if entry < 0x1_0000 { (0, entry) } else { ((entry >> 4) & 0xF000, entry & 0xFFFF) };
+                StartMode::Real { cs: u16::try_from(cs).unwrap_or(0), ip: u16::try_from(ip).unwrap_or(0) }
+            }
+            CpuMode::Protected32 => {
+                let boot = boot_structures::build_protected_mode(&mut memory)
+                    .map_err(|e| CreateError::MemoryTooLarge(e.bytes))?;
+                StartMode::Protected {
+                    eip: entry,
+                    gdtr: boot.gdtr,
+                    tss: (boot_structures::TSS_BASE, boot_structures::TSS_LIMIT),
+                }
+            }
+            CpuMode::Long64 => {
                 let boot =
                     boot_structures::build_long_mode(&mut memory).map_err(|e| CreateError::MemoryTooLarge(e.bytes))?;
                 StartMode::Long {
-                    rip: load.entry(),
+                    rip: entry,
                     cr3: boot.cr3,
                     gdtr: boot.gdtr,
                     tss: (boot_structures::TSS_BASE, boot_structures::TSS_LIMIT),
@@ -198,9 +220,13 @@ impl Partition {
         .map_err(CreateError::Ept)?;
 
         let mut io_bitmaps = OwnedFrames::allocate_zeroed(2, 1).map_err(CreateError::OutOfMemory)?;
-        let intercept_all = IoBitmaps::new_intercept_all();
-        io_bitmaps.as_mut_slice()[..4096].copy_from_slice(intercept_all.a());
-        io_bitmaps.as_mut_slice()[4096..].copy_from_slice(intercept_all.b());
+        let mut ports = IoBitmaps::new_intercept_all();
+        for range in spec.io_ports {
+            // The manifest refused ranges touching the hypervisor's own ports.
+            let _ = ports.allow_range(range.first, u32::from(range.last - range.first) + 1);
+        }
+        io_bitmaps.as_mut_slice()[..4096].copy_from_slice(ports.a());
+        io_bitmaps.as_mut_slice()[4096..].copy_from_slice(ports.b());
         let mut msr_bitmap = OwnedFrames::frame().map_err(CreateError::OutOfMemory)?;
         let mut msrs = MsrBitmap::new_intercept_all();
         for &msr in PASS_THROUGH_MSRS {
@@ -219,7 +245,6 @@ impl Partition {
             vpid: u16::try_from(id).unwrap_or(u16::MAX).max(1),
             io_bitmaps: (io_base, io_base + 4096),
             msr_bitmap: msr_bitmap.phys().as_u64(),
-            timer_slice: TIMER_SLICE,
             fault,
         };
         let vcpu = Vcpu::new(platform.vmx, platform.caps, platform.controls, platform.physical_address_width, &setup)
@@ -233,21 +258,16 @@ impl Partition {
         }
         Ok(Self {
             identity: Identity { id, name: spec.name.into() },
-            console: PartitionConsole::new(spec.name),
+            console: PartitionConsole::new(spec.name, spec.color),
+            uart: hv_uart::Uart16550::with_modem_inputs(hv_uart::ModemInputs::CONNECTED),
             memory,
             ept: Some(ept),
             ept_tables,
             _io_bitmaps: io_bitmaps,
             _msr_bitmap: msr_bitmap,
             vcpu,
-            exits: ExitCounts::default(),
             xcr0_usable: platform.xcr0_usable,
         })
-    }
-
-    /// The partition's name.
-    pub fn name(&self) -> &str {
-        &self.identity.name
     }
 
     /// Host frames used by the partition's EPT paging structures.
@@ -255,19 +275,26 @@ impl Partition {
         self.ept_tables.count()
     }
 
-    /// Exit statistics so far.
-    pub fn exits(&self) -> &ExitCounts {
-        &self.exits
+    /// Makes this partition's VMCS the current one (VMPTRLD). The scheduler
+    /// calls it when it switches partitions.
+    pub fn make_current(&self) -> Result<(), crate::arch::x86_64::vmx::VmFail> {
+        self.vcpu.make_current()
     }
 
-    /// Bytes the guest wrote to its console.
-    pub fn console_bytes(&self) -> u64 {
-        self.console.bytes()
+    /// Runs the partition (whose VMCS must be current) until the TSC reaches
+    /// `deadline`, it gives up its slice, or it stops. The VMX-preemption
+    /// timer bounds the slice: a guest that never exits still returns here
+    /// at the deadline (give or take the timer's granularity).
+    pub fn run_slice(&mut self, deadline: u64, timer: &SliceTimer, usage: &mut Usage) -> SliceEnd {
+        match self.run_until(deadline, timer, usage) {
+            SliceEnd::Stopped(reason) => SliceEnd::Stopped(self.stopped(reason)),
+            other => other,
+        }
     }
 
-    /// Runs the partition until it stops.
-    pub fn run(&mut self) -> StopReason {
-        let reason = self.run_until_stop();
+    /// Ends the partition's run: flushes its console, restores the host's
+    /// XCR0 and, when the hypervisor is at fault, prints the VMCS dump.
+    fn stopped(&mut self, reason: StopReason) -> StopReason {
         if self.xcr0_usable {
             xcr0::load(xcr0::HOST_XCR0);
         }
@@ -281,43 +308,130 @@ impl Partition {
         reason
     }
 
-    fn run_until_stop(&mut self) -> StopReason {
-        if let Err(fail) = self.vcpu.make_current() {
-            return StopReason::EntryInstructionFailed(fail);
+    fn run_until(&mut self, deadline: u64, timer: &SliceTimer, usage: &mut Usage) -> SliceEnd {
+        if let Err(fail) = timer.arm(deadline) {
+            return SliceEnd::Stopped(StopReason::HypervisorFault(fail.into()));
         }
-        let mut timer_slices = 0;
         loop {
+            if !timer.saves_remaining {
+                // Without "save VMX-preemption timer value" every entry
+                // restarts the countdown from the field: recompute it.
+                if let Err(fail) = timer.arm(deadline) {
+                    return SliceEnd::Stopped(StopReason::HypervisorFault(fail.into()));
+                }
+            }
             if let Err(fail) = self.vcpu.enter(self.xcr0_usable) {
-                return StopReason::EntryInstructionFailed(fail);
+                return SliceEnd::Stopped(StopReason::EntryInstructionFailed(fail));
             }
             let field = match exit::exit_reason() {
                 Ok(field) => field,
-                Err(fail) => return StopReason::HypervisorFault(fail.into()),
+                Err(fail) => return SliceEnd::Stopped(StopReason::HypervisorFault(fail.into())),
             };
-            self.exits.record(field.basic());
+            usage.exits.record(field.basic());
             if field.reason() == Ok(ExitReason::PreemptionTimer) {
-                timer_slices += 1;
-                if timer_slices >= RUN_BUDGET_SLICES {
-                    return StopReason::BudgetExhausted { exits: timer_slices };
+                // The timer may fire early (its value is capped, erratum
+                // EMR158): only the TSC says whether the slice is over.
+                if cpu::rdtsc() >= deadline {
+                    return SliceEnd::FrameOver;
                 }
+                if let Err(fail) = timer.arm(deadline) {
+                    return SliceEnd::Stopped(StopReason::HypervisorFault(fail.into()));
+                }
+                continue;
             }
             let mut ctx = ExitContext {
                 regs: &mut self.vcpu.regs,
                 memory: &mut self.memory,
                 console: &mut self.console,
+                uart: &mut self.uart,
                 identity: &self.identity,
+                stats: StatsView { exits: &usage.exits, restarts: usage.restarts, cpu_time_us: usage.cpu_time_us },
                 xcr0: &mut self.vcpu.xcr0,
                 xcr0_usable: self.xcr0_usable,
             };
             let action = match exit::handle(field, &mut ctx) {
-                Ok(Action::Stop(reason)) => return reason,
+                Ok(Action::Stop(reason)) => return SliceEnd::Stopped(reason),
                 Ok(action) => action,
-                Err(fault) => return StopReason::HypervisorFault(fault),
+                Err(fault) => return SliceEnd::Stopped(StopReason::HypervisorFault(fault)),
             };
             if let Err(fail) = exit::apply(&action) {
-                return StopReason::HypervisorFault(fail.into());
+                return SliceEnd::Stopped(StopReason::HypervisorFault(fail.into()));
+            }
+            if matches!(action, Action::Yield) {
+                return SliceEnd::Yielded;
             }
         }
+    }
+}
+
+/// Loads the image into `memory`; returns the entry point. ELF images are
+/// planned by `hv-image` (segments inside memory, clear of the boot
+/// structures, entry in an executable segment) before a byte is copied.
+fn load_image(spec: &PartitionSpec<'_>, memory: &mut GuestMemory) -> Result<u64, CreateError> {
+    let reserved = match spec.mode {
+        CpuMode::Long64 | CpuMode::Protected32 => 0..boot_structures::RESERVED_END,
+        CpuMode::Real16 => 0..0,
+    };
+    match spec.format {
+        ImageFormat::Elf => {
+            let image = ElfImage::parse(spec.image).map_err(CreateError::Image)?;
+            let load = plan(&image, spec.memory_bytes, reserved).map_err(CreateError::Image)?;
+            for copy in load.copies() {
+                memory.write(copy.guest_addr, copy.bytes);
+            }
+            Ok(load.entry())
+        }
+        ImageFormat::Flat { load_address, entry } => {
+            let end = load_address.checked_add(spec.image.len() as u64);
+            let inside = end.is_some_and(|end| end <= memory.len()) && load_address >= reserved.end;
+            let entry_inside = end.is_some_and(|end| (load_address..end).contains(&entry));
+            if !inside || !entry_inside || !memory.write(load_address, spec.image) {
+                return Err(CreateError::FlatImage { load_address, entry, len: spec.image.len() as u64 });
+            }
+            Ok(entry)
+        }
+    }
+}
+
+/// What the partition manager tracks about a partition across restarts,
+/// lent to each time slice.
+#[derive(Default)]
+pub struct Usage {
+    /// Exits by reason.
+    pub exits: ExitCounts,
+    /// Restarts so far.
+    pub restarts: u32,
+    /// CPU time charged so far, in microseconds.
+    pub cpu_time_us: u64,
+}
+
+/// How a time slice ended.
+#[derive(Debug)]
+pub enum SliceEnd {
+    /// The deadline passed (the partition was preempted).
+    FrameOver,
+    /// The partition gave up the rest of its slice (HLT or Yield).
+    Yielded,
+    /// The partition stopped.
+    Stopped(StopReason),
+}
+
+/// Programs the VMX-preemption timer for a slice (SDM 26.5.1): it counts
+/// down once every 2^`shift` TSC ticks.
+pub struct SliceTimer {
+    /// IA32_VMX_MISC\[4:0\].
+    pub shift: u8,
+    /// Whether the "save VMX-preemption timer value" exit control is on, so
+    /// the field keeps the remaining count across exits.
+    pub saves_remaining: bool,
+}
+
+impl SliceTimer {
+    /// Writes the timer value that expires at `deadline`.
+    fn arm(&self, deadline: u64) -> Result<(), crate::arch::x86_64::vmx::VmFail> {
+        let remaining = deadline.saturating_sub(cpu::rdtsc());
+        let value = hv_sched::timer_value(remaining, self.shift);
+        crate::arch::x86_64::vmx::instructions::vmwrite(hv_vmx::Guest32::PREEMPTION_TIMER_VALUE, u64::from(value))
     }
 }
 

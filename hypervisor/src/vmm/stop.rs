@@ -67,11 +67,8 @@ pub enum StopReason {
         /// The exit qualification or value involved.
         detail: u64,
     },
-    /// The partition used up its run budget (VMX-preemption timer exits).
-    BudgetExhausted {
-        /// Exits taken.
-        exits: u64,
-    },
+    /// The run's time limit (boot parameter `run_ms`) was reached.
+    RunTimeOver,
     /// The hypervisor failed while handling an exit (a VMREAD/VMWRITE error).
     HypervisorFault(crate::vmm::exit::HandlerFault),
 }
@@ -79,7 +76,13 @@ pub enum StopReason {
 impl StopReason {
     /// Whether this is a normal end (the guest finished), not a fault.
     pub fn is_clean(&self) -> bool {
-        matches!(self, Self::Shutdown { code: 0 } | Self::Halted)
+        matches!(self, Self::Shutdown { code: 0 } | Self::Halted | Self::RunTimeOver)
+    }
+
+    /// Whether the partition faulted (anything but ending by its own
+    /// choice or by the run's end): what an `on-fault` restart policy reacts to.
+    pub fn is_fault(&self) -> bool {
+        !matches!(self, Self::Shutdown { .. } | Self::Halted | Self::RunTimeOver)
     }
 
     /// Whether the hypervisor, not the guest, is at fault: the VMCS or EPT
@@ -125,7 +128,7 @@ impl fmt::Display for StopReason {
                 write!(f, "unexpected VM exit {basic} (qualification {qualification:#x})")
             }
             Self::Unsupported { what, detail } => write!(f, "unsupported: {what} ({detail:#x})"),
-            Self::BudgetExhausted { exits } => write!(f, "run budget exhausted after {exits} timer exits"),
+            Self::RunTimeOver => f.write_str("still running when the run's time limit was reached"),
             Self::HypervisorFault(fault) => write!(f, "{fault}"),
         }
     }

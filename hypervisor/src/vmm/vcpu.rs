@@ -11,8 +11,8 @@ use core::fmt;
 
 use hv_vmcheck::{check_guest_state, EntryContext, GuestState, Violation};
 use hv_vmx::{
-    Control16, Control32, Control64, ControlNatural, EntryControls, FixedBits, Guest32, GuestNatural, Host16, Host32,
-    Host64, HostNatural, PinBased, PrimaryProcBased, SecondaryProcBased, VmxCapabilities,
+    Control16, Control32, Control64, ControlNatural, EntryControls, FixedBits, GuestNatural, Host16, Host32, Host64,
+    HostNatural, PinBased, PrimaryProcBased, SecondaryProcBased, VmxCapabilities,
 };
 use spin::Once;
 
@@ -25,6 +25,10 @@ use crate::arch::x86_64::vmx::vmxon::VmxOperation;
 use crate::arch::x86_64::vmx::VmFail;
 use crate::arch::x86_64::xcr0;
 use crate::selftest::GuestStateFault;
+
+const CR0_PE: u64 = 1 << 0;
+const CR0_ET: u64 = 1 << 4;
+const CR0_NE: u64 = 1 << 5;
 
 /// RFLAGS bit 1, which must always be 1 (SDM 27.3.1.4).
 const RFLAGS_RESERVED_ONE: u64 = 1 << 1;
@@ -46,10 +50,21 @@ pub fn fixed_bits() -> (FixedBits, FixedBits) {
 /// The mode a vCPU starts in.
 #[derive(Clone, Copy, Debug)]
 pub enum StartMode {
-    /// 16-bit real mode at CS:IP = 0:`ip`, SP = `ip` (like a BIOS boot sector).
+    /// 16-bit real mode at CS:IP, SP = IP (like a BIOS boot sector).
     Real {
-        /// The first instruction (below 64 KiB).
+        /// Code segment.
+        cs: u16,
+        /// The first instruction's offset.
         ip: u16,
+    },
+    /// 32-bit protected mode, flat segments, no paging.
+    Protected {
+        /// The first instruction.
+        eip: u64,
+        /// GDTR base and limit.
+        gdtr: (u64, u32),
+        /// The TSS base and limit TR names.
+        tss: (u64, u32),
     },
     /// 64-bit long mode with paging; RIP, CR3 and GDTR given.
     Long {
@@ -80,8 +95,6 @@ pub struct VcpuSetup {
     pub io_bitmaps: (u64, u64),
     /// Physical address of the MSR bitmap.
     pub msr_bitmap: u64,
-    /// VMX-preemption timer value per run slice (when the timer is on).
-    pub timer_slice: u32,
     /// A deliberate break of the guest state (self-tests only).
     pub fault: Option<GuestStateFault>,
 }
@@ -199,9 +212,26 @@ impl Vcpu {
 
 fn initial_state(mode: StartMode) -> GuestState {
     match mode {
-        StartMode::Real { ip } => {
-            let mut state = GuestState::real_mode_at(0, ip);
+        StartMode::Real { cs, ip } => {
+            let mut state = GuestState::real_mode_at(cs, ip);
             state.rsp = u64::from(ip);
+            state
+        }
+        StartMode::Protected { eip, gdtr, tss } => {
+            // Derived from the 64-bit preset: same selectors and TSS, but
+            // 32-bit segments (D/B = 1, L = 0), no paging, no long mode.
+            let mut state = GuestState::long_mode_flat(eip, 0);
+            state.cr0 = CR0_PE | CR0_ET | CR0_NE;
+            state.cr4 = 0;
+            state.ia32_efer = 0;
+            state.cs.access_rights = 0xC09B;
+            state.cs.limit = u32::MAX;
+            for segment in [&mut state.ds, &mut state.es, &mut state.ss, &mut state.fs, &mut state.gs] {
+                segment.access_rights = 0xC093;
+                segment.limit = u32::MAX;
+            }
+            (state.gdtr_base, state.gdtr_limit) = gdtr;
+            (state.tr.base, state.tr.limit) = tss;
             state
         }
         StartMode::Long { rip, cr3, gdtr, tss } => {
@@ -232,9 +262,6 @@ fn write_controls(controls: &Controls, entry_controls: u32, setup: &VcpuSetup) -
     vmwrite(Control64::EPT_POINTER, setup.eptp)?;
     if controls.vpid() {
         vmwrite(Control16::VPID, u64::from(setup.vpid))?;
-    }
-    if controls.preemption_timer() {
-        vmwrite(Guest32::PREEMPTION_TIMER_VALUE, u64::from(setup.timer_slice))?;
     }
     Ok(())
 }

@@ -180,12 +180,13 @@ pub fn run_interactive(options: &RunOptions) -> Result {
         qemu: emulator != Emulator::Bochs,
         bochs: emulator == Emulator::Bochs,
         ovmf: options.build.firmware == Firmware::Uefi,
+        binutils: false,
     };
     let provisioned = setup::ensure_all(needs)?;
     let toolchain = provisioned.toolchain.ok_or_else(|| Error::new("no kernel toolchain"))?;
     let built = build::build_with(&toolchain, &options.build)?;
     let run_dir = paths::run_dir("run");
-    let image = built.image(&options.params, &paths::images_dir())?;
+    let image = built.image(&options.build.manifest, &options.params, options.memory_mib, &paths::images_dir())?;
     let machine = Machine {
         emulator,
         firmware: options.build.firmware,

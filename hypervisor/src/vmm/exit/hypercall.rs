@@ -5,7 +5,7 @@
 //! valid request is carried out. Errors go back to the guest as status codes
 //! in RAX; a hypercall never stops a partition unless it asks to (Shutdown).
 
-use hv_abi::{decode, encode_result, Hypercall, HypercallRegs, PartitionInfo, ABI_VERSION};
+use hv_abi::{decode, encode_result, Hypercall, HypercallRegs, PartitionInfo, PartitionStats, ABI_VERSION};
 
 use super::{Action, ExitContext};
 use crate::vmm::stop::StopReason;
@@ -20,10 +20,25 @@ pub fn handle(ctx: &mut ExitContext<'_>) -> Action {
             ctx.console.write(ctx.memory.slice(buffer));
             Ok(buffer.len())
         }
-        Ok(Hypercall::Yield) => Ok(0),
+        Ok(Hypercall::Yield) => {
+            let (rax, rdx) = encode_result(Ok(0));
+            (ctx.regs.rax, ctx.regs.rdx) = (rax, rdx);
+            return Action::Yield;
+        }
         Ok(Hypercall::PartitionInfo { buffer }) => {
             let info: PartitionInfo = ctx.identity.info(ctx.memory.len());
             let bytes = info.to_bytes();
+            ctx.memory.slice_mut(buffer)[..bytes.len()].copy_from_slice(&bytes);
+            Ok(bytes.len() as u64)
+        }
+        Ok(Hypercall::PartitionStats { buffer }) => {
+            let stats = PartitionStats::new(
+                ctx.stats.restarts,
+                ctx.stats.exits.total(),
+                ctx.stats.cpu_time_us,
+                ctx.console.bytes(),
+            );
+            let bytes = stats.to_bytes();
             ctx.memory.slice_mut(buffer)[..bytes.len()].copy_from_slice(&bytes);
             Ok(bytes.len() as u64)
         }

@@ -16,11 +16,12 @@ pub fn handle(ctx: &mut ExitContext<'_>, qualification: u64) -> Result<Action, H
         return string_io::handle(ctx, &io);
     }
     let mask = u64::from(ports::size_mask(io.size));
+    let mut devices = ports::Devices { uart: ctx.uart, console: ctx.console };
     if io.is_in() {
-        let value = u64::from(ports::read(io.port, io.size));
+        let value = u64::from(ports::read(&mut devices, io.port, io.size));
         ctx.regs.rax = (ctx.regs.rax & !mask) | value;
     } else {
-        ports::write(ctx.console, io.port, crate::vmm::low32(ctx.regs.rax & mask));
+        ports::write(&mut devices, io.port, io.size, crate::vmm::low32(ctx.regs.rax & mask));
     }
     Ok(Action::Advance)
 }

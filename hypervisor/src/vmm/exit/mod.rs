@@ -38,6 +38,9 @@ pub enum Action {
     Resume,
     /// Skip the instruction that exited, then re-enter.
     Advance,
+    /// Skip the instruction that exited and give up the rest of the time
+    /// slice (HLT with interrupts enabled, the Yield hypercall).
+    Yield,
     /// Inject an event (an exception, normally) and re-enter at the same RIP.
     Inject(Event),
     /// Inject a page fault for `linear` (CR2) with this error code.
@@ -59,12 +62,27 @@ pub struct ExitContext<'a> {
     pub memory: &'a mut GuestMemory,
     /// The partition's console.
     pub console: &'a mut PartitionConsole,
+    /// The partition's virtual UART.
+    pub uart: &'a mut hv_uart::Uart16550,
     /// The partition's identity, for hypercalls.
     pub identity: &'a super::partition::Identity,
+    /// Counters for the statistics hypercall.
+    pub stats: StatsView<'a>,
     /// The vCPU's XCR0, loaded before each entry.
     pub xcr0: &'a mut u64,
     /// Whether XCR0 can be switched on this CPU (XSAVE present).
     pub xcr0_usable: bool,
+}
+
+/// What the statistics hypercall reports about the partition (over its
+/// whole life, across restarts).
+pub struct StatsView<'a> {
+    /// Exits by reason.
+    pub exits: &'a super::stats::ExitCounts,
+    /// Restarts so far.
+    pub restarts: u32,
+    /// CPU time charged before the current time slice, in microseconds.
+    pub cpu_time_us: u64,
 }
 
 /// Why handling an exit failed in the hypervisor itself: the partition is
@@ -124,7 +142,11 @@ pub fn handle(field: ExitReasonField, ctx: &mut ExitContext<'_>) -> Result<Actio
     Ok(match reason {
         ExitReason::Cpuid => cpuid::handle(ctx.regs),
         ExitReason::Vmcall => hypercall::handle(ctx),
-        ExitReason::Hlt => Action::Stop(StopReason::Halted),
+        // HLT with interrupts disabled can never end (the hypervisor
+        // delivers no NMI or SMI to guests): the partition is done. With
+        // interrupts enabled it waits for one: it gives up its time slice.
+        ExitReason::Hlt if vmread(GuestNatural::RFLAGS)? & RFLAGS_IF == 0 => Action::Stop(StopReason::Halted),
+        ExitReason::Hlt => Action::Yield,
         ExitReason::IoInstruction => io::handle(ctx, qualification()?)?,
         ExitReason::Rdmsr => msr::read(ctx.regs)?,
         ExitReason::Wrmsr => msr::write(ctx.regs)?,
@@ -165,6 +187,9 @@ fn inject(event: &Event) -> Result<(), VmFail> {
     Ok(())
 }
 
+/// RFLAGS.IF (bit 9).
+const RFLAGS_IF: u64 = 1 << 9;
+
 /// Interruptibility bits that an instruction boundary ends: blocking by STI
 /// (bit 0) and by MOV SS (bit 1) (SDM 25.4.2, Table 25-3).
 const BLOCKING_BY_STI_OR_MOV_SS: u64 = 0b11;
@@ -173,7 +198,7 @@ const BLOCKING_BY_STI_OR_MOV_SS: u64 = 0b11;
 pub fn apply(action: &Action) -> Result<(), VmFail> {
     match action {
         Action::Resume | Action::Stop(_) => Ok(()),
-        Action::Advance => {
+        Action::Advance | Action::Yield => {
             let length = vmread(ExitInfo32::EXIT_INSTRUCTION_LENGTH)?;
             let rip = vmread(GuestNatural::RIP)?;
             vmwrite(GuestNatural::RIP, rip.wrapping_add(length))?;

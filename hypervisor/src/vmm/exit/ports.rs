@@ -1,20 +1,27 @@
 //! The partition's port-I/O devices, shared by IN/OUT and INS/OUTS.
 //!
-//! Today the only device is a minimal 16550 at COM1 (0x3F8-0x3FF): a byte
-//! written to the transmit register goes to the partition's console, the
-//! line-status register always reports "transmitter empty", the other
-//! registers read as 0. (The full register model of a 16550 arrives with the
-//! partition issue.) Any other port behaves like an absent ISA device: reads
-//! return all ones, writes are dropped.
+//! The only device is the partition's own virtual 16550 UART at COM1
+//! (0x3F8-0x3FF, register model in `hv-uart`): what it transmits goes to the
+//! partition's console. Any other port (not passed through by the manifest,
+//! which the I/O bitmap would let reach the hardware without an exit)
+//! behaves like an absent ISA device: reads return all ones, writes are
+//! dropped. Multi-byte accesses are split into byte accesses of consecutive
+//! ports, as the ISA bus does.
+
+use hv_uart::Uart16550;
 
 use crate::vmm::console::PartitionConsole;
 
 const COM1: u16 = 0x3F8;
 const COM1_LAST: u16 = COM1 + 7;
-const UART_THR: u16 = COM1;
-const UART_LSR: u16 = COM1 + 5;
-/// LSR: transmitter holding register empty (bit 5) and transmitter empty (bit 6).
-const LSR_IDLE: u32 = 0x60;
+
+/// The devices an I/O access can reach.
+pub struct Devices<'a> {
+    /// The virtual UART.
+    pub uart: &'a mut Uart16550,
+    /// Where the UART's output goes.
+    pub console: &'a mut PartitionConsole,
+}
 
 /// The mask of an access of `size` bytes (1, 2 or 4).
 pub fn size_mask(size: u8) -> u32 {
@@ -25,21 +32,37 @@ pub fn size_mask(size: u8) -> u32 {
     }
 }
 
-/// The value an IN of `size` bytes from `port` reads.
-pub fn read(port: u16, size: u8) -> u32 {
-    let value = match port {
-        UART_LSR => LSR_IDLE,
-        COM1..=COM1_LAST => 0,
-        _ => u32::MAX,
-    };
-    value & size_mask(size)
+fn read_byte(devices: &mut Devices<'_>, port: u16) -> u8 {
+    match port {
+        COM1..=COM1_LAST => devices.uart.read(low_byte(port - COM1)),
+        _ => 0xFF,
+    }
 }
 
-/// Carries out an OUT of `value` to `port`. (A 16550 transmits the low
-/// byte; the bytes of a wider write reach the next registers, which ignore
-/// writes in this model.)
-pub fn write(console: &mut PartitionConsole, port: u16, value: u32) {
-    if port == UART_THR {
-        console.write(&value.to_le_bytes()[..1]);
+fn write_byte(devices: &mut Devices<'_>, port: u16, value: u8) {
+    if let COM1..=COM1_LAST = port {
+        if let Some(sent) = devices.uart.write(low_byte(port - COM1), value) {
+            devices.console.write(&[sent]);
+        }
+    }
+}
+
+fn low_byte(value: u16) -> u8 {
+    value.to_le_bytes()[0]
+}
+
+/// The value an IN of `size` bytes from `port` reads.
+pub fn read(devices: &mut Devices<'_>, port: u16, size: u8) -> u32 {
+    let mut bytes = [0u8; 4];
+    for (offset, byte) in (0u16..).zip(bytes.iter_mut()).take(usize::from(size)) {
+        *byte = read_byte(devices, port.wrapping_add(offset));
+    }
+    u32::from_le_bytes(bytes)
+}
+
+/// Carries out an OUT of `value` (`size` bytes) to `port`.
+pub fn write(devices: &mut Devices<'_>, port: u16, size: u8, value: u32) {
+    for (offset, byte) in (0u16..).zip(value.to_le_bytes()).take(usize::from(size)) {
+        write_byte(devices, port.wrapping_add(offset), byte);
     }
 }

@@ -75,15 +75,16 @@ pub fn handle(ctx: &mut ExitContext<'_>, io: &IoQualification) -> Result<Action,
                 return Ok(Action::Stop(StopReason::StringIoOutsideMemory { linear, gpa }));
             }
         };
+        let mut devices = ports::Devices { uart: ctx.uart, console: ctx.console };
         if io.is_in() {
-            let value = ports::read(io.port, io.size).to_le_bytes();
+            let value = ports::read(&mut devices, io.port, io.size).to_le_bytes();
             ctx.memory.write(gpa, &value[..usize::from(io.size)]);
         } else {
             let mut value = [0u8; 4];
             if let Some(bytes) = ctx.memory.bytes(gpa, size) {
                 value[..bytes.len()].copy_from_slice(bytes);
             }
-            ports::write(ctx.console, io.port, u32::from_le_bytes(value));
+            ports::write(&mut devices, io.port, io.size, u32::from_le_bytes(value));
         }
     }
     advance_registers(ctx, io, batch, step, address_mask);

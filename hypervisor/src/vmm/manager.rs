@@ -1,0 +1,345 @@
+//! The partition manager: creates the partitions a manifest declares, runs
+//! them by its schedule on this CPU, restarts the ones whose policy says so,
+//! and reports how each ended.
+//!
+//! Scheduling (the arithmetic is in `hv-sched`):
+//! - **cyclic**: the major frame repeats from one absolute TSC start; each
+//!   minor frame belongs to one partition, which runs until the frame's end
+//!   (the VMX-preemption timer takes the CPU back) or gives the rest up (HLT
+//!   with interrupts enabled, the Yield hypercall). Time a partition gives
+//!   up or cannot use (it stopped) stays idle: no partition ever runs in
+//!   another's frame (ARINC-653 semantics).
+//! - **weighted**: time slices go to runnable partitions in proportion to
+//!   their shares; time actually used is charged, so yielding early costs
+//!   nothing.
+//!
+//! Switching partitions switches VMCS (VMPTRLD); each slice's TSC time is
+//! charged to its partition. A partition that faults is stopped alone; with
+//! `restart = "on-fault"` it is rebuilt from its pristine image (the boot
+//! bundle's copy, not its memory) until its limit. Every event is logged
+//! with the partition's name, the reason and the guest RIP where known.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use hv_bundle::Bundle;
+use hv_manifest::{Manifest, PartitionConfig, RestartPolicy, Schedule};
+use hv_sched::{CpuAccounting, CyclicSchedule, PartitionId, WeightedSchedule};
+
+use super::partition::{Partition, PartitionSpec, Platform, SliceEnd, SliceTimer, Usage};
+use super::stop::StopReason;
+use crate::arch::x86_64::cpu;
+use crate::selftest::GuestStateFault;
+use crate::time;
+
+/// One declared partition and what became of it.
+struct Record<'b> {
+    config: PartitionConfig,
+    image: &'b [u8],
+    partition: Option<Partition>,
+    ended: Option<StopReason>,
+    usage: Usage,
+}
+
+impl Record<'_> {
+    fn runnable(&self) -> bool {
+        self.partition.is_some()
+    }
+}
+
+/// How the whole run went.
+pub struct Summary {
+    /// Partitions that ran and ended (cleanly or contained).
+    pub ran: usize,
+    /// Partitions that could not be created or failed on the hypervisor's side.
+    pub hypervisor_failures: usize,
+}
+
+/// Why the run could not start.
+pub enum ManagerError {
+    /// The schedule is unusable (names a partition the manifest lacks, ...).
+    Schedule(String),
+}
+
+impl core::fmt::Display for ManagerError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::Schedule(why) => write!(f, "schedule: {why}"),
+        }
+    }
+}
+
+/// Creates every partition, runs the schedule until every partition has
+/// ended or `run_limit_ticks` (TSC) passed, and reports.
+pub fn run(
+    platform: &Platform<'_>,
+    manifest: &Manifest,
+    bundle: &Bundle<'_>,
+    run_limit_ticks: Option<u64>,
+    fault: Option<GuestStateFault>,
+) -> Result<Summary, ManagerError> {
+    let mut hypervisor_failures = 0;
+    let mut records: Vec<Record<'_>> = Vec::new();
+    for (index, config) in manifest.partitions.iter().enumerate() {
+        let Some(image) = bundle.get(config.image.name()).map(|entry| entry.data()) else {
+            log::error!(
+                "partition {}: its image `{}` is not in the boot bundle (rebuild the image with cargo xtask)",
+                config.name,
+                config.image.name()
+            );
+            hypervisor_failures += 1;
+            continue;
+        };
+        let mut record =
+            Record { config: config.clone(), image, partition: None, ended: None, usage: Usage::default() };
+        let fault = if index == 0 { fault } else { None };
+        match create(platform, &record, index, fault) {
+            Ok(partition) => record.partition = Some(partition),
+            Err(error) => {
+                log::error!("partition {}: cannot be created: {error}", config.name);
+                hypervisor_failures += 1;
+            }
+        }
+        records.push(record);
+    }
+
+    let timer = SliceTimer {
+        shift: platform.caps.misc.preemption_timer_shift(),
+        saves_remaining: platform.controls.saves_preemption_timer(),
+    };
+    let start = cpu::rdtsc();
+    let end = run_limit_ticks.map(|limit| start.saturating_add(limit));
+    let mut scheduler = Scheduler::new(&manifest.schedule, &records, start)?;
+    let mut accounting = CpuAccounting::new(0);
+    let mut current: Option<usize> = None;
+    log::info!("scheduler: {} partitions, {}", records.len(), scheduler.describe());
+
+    while records.iter().any(Record::runnable) {
+        let now = cpu::rdtsc();
+        if end.is_some_and(|end| now >= end) {
+            break;
+        }
+        let Some((index, deadline)) = scheduler.next(now, &records) else { break };
+        let deadline = end.map_or(deadline, |end| deadline.min(end));
+        let record = &mut records[index];
+        let Some(partition) = record.partition.as_mut() else {
+            idle_until(deadline);
+            continue;
+        };
+        if current != Some(index) {
+            if let Err(fail) = partition.make_current() {
+                log::error!("partition {}: VMPTRLD failed: {fail}", record.config.name);
+                record.partition = None;
+                record.ended = Some(StopReason::EntryInstructionFailed(fail));
+                continue;
+            }
+            current = Some(index);
+        }
+        let started = cpu::rdtsc();
+        let outcome = partition.run_slice(deadline, &timer, &mut record.usage);
+        let used = cpu::rdtsc().saturating_sub(started);
+        accounting.charge(id(index), used);
+        record.usage.cpu_time_us = accounting.share(id(index)).0.saturating_mul(1_000_000) / time::tsc_hz().max(1);
+        scheduler.charge(index, used);
+        match outcome {
+            SliceEnd::FrameOver => {}
+            SliceEnd::Yielded => scheduler.yielded(index, deadline),
+            SliceEnd::Stopped(reason) => {
+                current = None;
+                stopped(platform, record, index, reason);
+            }
+        }
+    }
+    for record in &mut records {
+        if let Some(partition) = record.partition.take() {
+            drop(partition);
+            record.ended = Some(StopReason::RunTimeOver);
+        }
+    }
+    report(&records, &accounting);
+    for record in &records {
+        match &record.ended {
+            Some(reason) if reason.is_hypervisor_failure() => hypervisor_failures += 1,
+            _ => {}
+        }
+    }
+    let ran = records.iter().filter(|r| r.ended.as_ref().is_some_and(|e| !e.is_hypervisor_failure())).count();
+    Ok(Summary { ran, hypervisor_failures })
+}
+
+fn id(index: usize) -> PartitionId {
+    PartitionId(u8::try_from(index).unwrap_or(u8::MAX))
+}
+
+fn create(
+    platform: &Platform<'_>,
+    record: &Record<'_>,
+    index: usize,
+    fault: Option<GuestStateFault>,
+) -> Result<Partition, super::partition::CreateError> {
+    let config = &record.config;
+    let spec = PartitionSpec {
+        name: &config.name,
+        image: record.image,
+        format: config.format,
+        mode: config.mode,
+        memory_bytes: u64::from(config.memory_mib) << 20,
+        base: config.base,
+        boot_argument: config.boot_argument,
+        io_ports: &config.io_ports,
+        color: config.color,
+    };
+    let partition_id = u32::try_from(index + 1).unwrap_or(u32::MAX);
+    let partition = Partition::create(platform, &spec, partition_id, fault)?;
+    log::info!(
+        "partition {} (id {partition_id}): {} MiB, {:?} {:?}, EPT in {} table frames{}",
+        config.name,
+        config.memory_mib,
+        config.format,
+        config.mode,
+        partition.ept_tables(),
+        if record.usage.restarts > 0 { alloc::format!(", restart {}", record.usage.restarts) } else { String::new() }
+    );
+    Ok(partition)
+}
+
+/// Handles a partition that stopped: log it, then restart it or retire it.
+fn stopped(platform: &Platform<'_>, record: &mut Record<'_>, index: usize, reason: StopReason) {
+    record.partition = None;
+    let name = record.config.name.clone();
+    let how = if reason.is_clean() {
+        "stopped"
+    } else if reason.is_hypervisor_failure() {
+        "stopped by a hypervisor-side failure"
+    } else {
+        "stopped, contained"
+    };
+    log::info!("partition {name}: {how}: {reason}");
+    let limit = match record.config.restart {
+        RestartPolicy::OnFault { limit } if reason.is_fault() => limit,
+        _ => {
+            record.ended = Some(reason);
+            return;
+        }
+    };
+    if record.usage.restarts >= limit {
+        log::warn!("partition {name}: restart limit ({limit}) reached; it stays stopped");
+        record.ended = Some(reason);
+        return;
+    }
+    record.usage.restarts += 1;
+    match create(platform, record, index, None) {
+        Ok(partition) => {
+            log::info!("partition {name}: restarted from its pristine image ({}/{limit})", record.usage.restarts);
+            record.partition = Some(partition);
+        }
+        Err(error) => {
+            log::error!("partition {name}: restart failed: {error}");
+            record.ended = Some(reason);
+        }
+    }
+}
+
+/// Busy-waits until the TSC reaches `deadline` (the hypervisor runs with
+/// interrupts disabled, so HLT would never wake).
+fn idle_until(deadline: u64) {
+    while cpu::rdtsc() < deadline {
+        core::hint::spin_loop();
+    }
+}
+
+/// The two scheduling policies over the records' indices.
+#[expect(clippy::large_enum_variant, reason = "one value per run, built once and never moved on a hot path")]
+enum Scheduler {
+    Cyclic(CyclicSchedule),
+    Weighted { schedule: WeightedSchedule, slice: u64 },
+}
+
+impl Scheduler {
+    fn new(schedule: &Schedule, records: &[Record<'_>], start: u64) -> Result<Self, ManagerError> {
+        let index_of = |name: &str| {
+            records
+                .iter()
+                .position(|r| r.config.name == name)
+                .ok_or_else(|| ManagerError::Schedule(alloc::format!("frame names unknown partition `{name}`")))
+        };
+        let hz = time::tsc_hz();
+        match schedule {
+            Schedule::Cyclic { frames, .. } => {
+                let mut slots = Vec::new();
+                for frame in frames {
+                    slots.push((
+                        id(index_of(&frame.partition)?),
+                        hv_sched::ticks_from_us(u64::from(frame.duration_us), hz),
+                    ));
+                }
+                CyclicSchedule::new(&slots, start)
+                    .map(Scheduler::Cyclic)
+                    .map_err(|e| ManagerError::Schedule(alloc::format!("{e:?}")))
+            }
+            Schedule::Weighted { slice_us } => {
+                let weights: Vec<(PartitionId, u32)> =
+                    records.iter().enumerate().map(|(i, r)| (id(i), r.config.share)).collect();
+                let slice = hv_sched::ticks_from_us(u64::from(*slice_us), hz);
+                WeightedSchedule::new(&weights, slice)
+                    .map(|schedule| Scheduler::Weighted { schedule, slice })
+                    .map_err(|e| ManagerError::Schedule(alloc::format!("{e:?}")))
+            }
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            Self::Cyclic(schedule) => alloc::format!("cyclic, major frame {} TSC ticks", schedule.major_frame()),
+            Self::Weighted { slice, .. } => alloc::format!("weighted round-robin, slice {slice} TSC ticks"),
+        }
+    }
+
+    /// The partition to run now and until when.
+    fn next(&mut self, now: u64, records: &[Record<'_>]) -> Option<(usize, u64)> {
+        match self {
+            Self::Cyclic(schedule) => {
+                let slot = schedule.slot_at(now);
+                Some((usize::from(slot.partition.0), slot.end))
+            }
+            Self::Weighted { schedule, slice } => {
+                let picked = schedule.pick(|p| records.get(usize::from(p.0)).is_some_and(Record::runnable))?;
+                Some((usize::from(picked.0), now.saturating_add(*slice)))
+            }
+        }
+    }
+
+    fn charge(&mut self, index: usize, used: u64) {
+        if let Self::Weighted { schedule, .. } = self {
+            schedule.charge(id(index), used);
+        }
+    }
+
+    /// A partition gave up the rest of its slice ending at `deadline`.
+    fn yielded(&mut self, _index: usize, deadline: u64) {
+        if let Self::Cyclic(_) = self {
+            // The rest of the frame is the yielding partition's: nobody else
+            // may use it (ARINC-653), so the CPU idles until the boundary.
+            idle_until(deadline);
+        }
+    }
+}
+
+/// Prints per-partition results: how it ended, restarts, CPU time and share,
+/// exits by reason.
+fn report(records: &[Record<'_>], accounting: &CpuAccounting) {
+    let hz = time::tsc_hz().max(1);
+    for (index, record) in records.iter().enumerate() {
+        let (ticks, permille) = accounting.share(id(index));
+        let ended = record.ended.as_ref().map_or(String::from("never started"), |reason| alloc::format!("{reason}"));
+        log::info!(
+            "report {}: {ended}; restarts {}; CPU {} ms ({}.{}%); {}",
+            record.config.name,
+            record.usage.restarts,
+            ticks.saturating_mul(1000) / hz,
+            permille / 10,
+            permille % 10,
+            record.usage.exits
+        );
+    }
+}
