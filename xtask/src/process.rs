@@ -135,17 +135,24 @@ fn echo_new_bytes(path: &Path, offset: u64) -> u64 {
 }
 
 /// Drops ANSI/VT100 escape sequences (ESC, optional `[`, parameters, final
-/// letter): OVMF's serial console clears the screen with them, which must not
-/// wipe the user's terminal when the console is echoed.
+/// letter) except colour changes (final `m`): OVMF's serial console clears
+/// the screen with them, which must not wipe the user's terminal when the
+/// console is echoed, while partitions' coloured prefixes should show.
 fn without_escape_sequences(bytes: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(bytes.len());
-    let mut in_escape = false;
+    let mut sequence: Option<Vec<u8>> = None;
     for &byte in bytes {
-        match (in_escape, byte) {
-            (false, 0x1b) => in_escape = true,
-            (false, _) => out.push(byte),
-            (true, b'a'..=b'z' | b'A'..=b'Z') => in_escape = false,
-            (true, _) => {}
+        match (&mut sequence, byte) {
+            (None, 0x1b) => sequence = Some(vec![byte]),
+            (None, _) => out.push(byte),
+            (Some(pending), b'a'..=b'z' | b'A'..=b'Z') => {
+                if byte == b'm' {
+                    out.extend_from_slice(pending);
+                    out.push(byte);
+                }
+                sequence = None;
+            }
+            (Some(pending), _) => pending.push(byte),
         }
     }
     out
@@ -160,5 +167,6 @@ mod tests {
         let text = b"\x1b[2J\x1b[01;01H\x1b[=3hBdsDxe: loading\n[ 0.1] INFO main: up\n";
         assert_eq!(without_escape_sequences(text), b"BdsDxe: loading\n[ 0.1] INFO main: up\n");
         assert_eq!(without_escape_sequences(b"plain"), b"plain");
+        assert_eq!(without_escape_sequences(b"\x1b[36m[a]\x1b[0m x\x1b[2J"), b"\x1b[36m[a]\x1b[0m x");
     }
 }

@@ -1,35 +1,41 @@
-//! The hypervisor's console: the log, written to COM1 and mirrored to the
-//! emulators' debug console (port 0xE9) when one is present.
+//! The hypervisor's console: the log and the partitions' consoles, written
+//! to COM1 and mirrored to the emulators' debug console (port 0xE9) when one
+//! is present.
 //!
-//! The mirror exists because port 0xE9 output reaches the emulator's stdout
-//! synchronously: when the machine dies suddenly (triple fault), the last line
-//! is still there even if COM1's FIFO was not drained.
+//! COM1 is slow (11.5 KB/s at 115200 baud) and shared, so output is queued
+//! ([`queue`]) and the UART is fed without waiting ([`pump`]) at points that
+//! cost no partition its time: slice boundaries, idle time, and hypervisor
+//! log calls. A partition's output therefore never stretches its time frame
+//! or steals another's; if the queue is full, the excess is dropped and
+//! counted (reported at the end of the run) rather than stalling the
+//! schedule. [`drain`] empties the queue, waiting, when the run ends.
 //!
-//! Normal output takes a lock ([`write_fmt`]); the panic and exception paths
-//! use [`emergency`], which takes no lock, because the fault may have happened
-//! while the lock was held.
+//! The 0xE9 mirror is written at once: it reaches the emulator's stdout
+//! synchronously, so when the machine dies suddenly the last line is still
+//! there. The panic and exception paths use [`emergency`], which takes no
+//! lock (the fault may have happened while it was held) and writes directly.
 
 mod logger;
+mod queue;
 
 use core::fmt::{self, Write};
 use core::sync::atomic::{AtomicBool, Ordering};
 
 use spin::Mutex;
-use uart_16550::SerialPort;
 
 use crate::arch::x86_64::port;
+use queue::TransmitQueue;
 
 /// Whether port 0xE9 answers (we run under an emulator).
 static DEBUGCON: AtomicBool = AtomicBool::new(false);
 
-static SERIAL: Mutex<Option<SerialPort>> = Mutex::new(None);
+static QUEUE: Mutex<TransmitQueue> = Mutex::new(TransmitQueue::new());
 
-/// Initialises COM1, detects the debug console and installs the logger.
+/// Initialises COM1 (115200 baud, 8N1, FIFOs on), detects the debug console
+/// and installs the logger.
 pub fn init() {
     DEBUGCON.store(port::debugcon_present(), Ordering::Relaxed);
-    let mut serial = port::com1();
-    serial.init();
-    *SERIAL.lock() = Some(serial);
+    port::com1_init();
     logger::install();
 }
 
@@ -39,35 +45,49 @@ pub fn under_emulator() -> bool {
     DEBUGCON.load(Ordering::Relaxed)
 }
 
-/// Writes formatted text to the console, holding the console lock.
+/// Queues formatted text for the console (and mirrors it to 0xE9 at once).
 pub fn write_fmt(args: fmt::Arguments<'_>) {
-    let mut serial = SERIAL.lock();
-    let mut sink = Sink { serial: serial.as_mut(), debugcon: under_emulator() };
-    // Writing to the sinks cannot fail.
-    let _ = sink.write_fmt(args);
+    let mut queue = QUEUE.lock();
+    let _ = Sink { queue: &mut queue, debugcon: under_emulator() }.write_fmt(args);
+    queue.pump();
 }
 
-/// A writer that bypasses the console lock, for the panic and exception paths.
-pub fn emergency() -> impl Write {
-    EmergencySink { serial: port::com1(), debugcon: under_emulator() }
+/// Feeds COM1 from the queue as far as its FIFO takes bytes, without waiting.
+pub fn pump() {
+    if let Some(mut queue) = QUEUE.try_lock() {
+        queue.pump();
+    }
 }
 
-/// Waits until the UART has sent everything written so far.
+/// Sends everything queued, waiting for the UART.
 pub fn drain() {
+    if let Some(mut queue) = QUEUE.try_lock() {
+        queue.drain();
+    }
     port::com1_drain();
 }
 
+/// Bytes dropped because the queue was full.
+pub fn dropped_bytes() -> u64 {
+    QUEUE.lock().dropped()
+}
+
+/// A writer that bypasses the queue and its lock, for the panic and
+/// exception paths. What is queued is sent first if the lock is free.
+pub fn emergency() -> impl Write {
+    drain();
+    EmergencySink { debugcon: under_emulator() }
+}
+
 struct Sink<'a> {
-    serial: Option<&'a mut SerialPort>,
+    queue: &'a mut TransmitQueue,
     debugcon: bool,
 }
 
 impl Write for Sink<'_> {
     fn write_str(&mut self, s: &str) -> fmt::Result {
         for byte in s.bytes() {
-            if let Some(serial) = self.serial.as_deref_mut() {
-                serial.send(byte);
-            }
+            self.queue.push(byte);
             if self.debugcon {
                 port::debugcon_write(byte);
             }
@@ -77,12 +97,17 @@ impl Write for Sink<'_> {
 }
 
 struct EmergencySink {
-    serial: SerialPort,
     debugcon: bool,
 }
 
 impl Write for EmergencySink {
     fn write_str(&mut self, s: &str) -> fmt::Result {
-        Sink { serial: Some(&mut self.serial), debugcon: self.debugcon }.write_str(s)
+        for byte in s.bytes() {
+            port::com1_send_blocking(byte);
+            if self.debugcon {
+                port::debugcon_write(byte);
+            }
+        }
+        Ok(())
     }
 }

@@ -21,24 +21,11 @@ pub struct PartitionConsole {
     bytes: u64,
 }
 
-/// The ANSI foreground colour code of `color`.
-fn ansi(color: Color) -> u8 {
-    match color {
-        Color::Red => 31,
-        Color::Green => 32,
-        Color::Yellow => 33,
-        Color::Blue => 34,
-        Color::Magenta => 35,
-        Color::Cyan => 36,
-        Color::White => 37,
-    }
-}
-
 impl PartitionConsole {
     /// A console for the partition called `name`.
     pub fn new(name: &str, color: Option<Color>) -> Self {
         let prefix = match color {
-            Some(color) => alloc::format!("\x1b[{}m[{name}]\x1b[0m", ansi(color)),
+            Some(color) => alloc::format!("\x1b[{}m[{name}]\x1b[0m", color.ansi_code()),
             None => alloc::format!("[{name}]"),
         };
         Self { prefix, line: Vec::new(), bytes: 0 }

@@ -29,6 +29,7 @@ use hv_sched::{CpuAccounting, CyclicSchedule, PartitionId, WeightedSchedule};
 use super::partition::{Partition, PartitionSpec, Platform, SliceEnd, SliceTimer, Usage};
 use super::stop::StopReason;
 use crate::arch::x86_64::cpu;
+use crate::console;
 use crate::selftest::GuestStateFault;
 use crate::time;
 
@@ -138,6 +139,8 @@ pub fn run(
         let started = cpu::rdtsc();
         let outcome = partition.run_slice(deadline, &timer, &mut record.usage);
         let used = cpu::rdtsc().saturating_sub(started);
+        // Feed the serial port between slices, on nobody's time.
+        console::pump();
         accounting.charge(id(index), used);
         record.usage.cpu_time_us = accounting.share(id(index)).0.saturating_mul(1_000_000) / time::tsc_hz().max(1);
         scheduler.charge(index, used);
@@ -157,6 +160,10 @@ pub fn run(
         }
     }
     report(&records, &accounting);
+    let dropped = console::dropped_bytes();
+    if dropped > 0 {
+        log::warn!("console: {dropped} bytes of output were dropped (the serial port could not keep up)");
+    }
     for record in &records {
         match &record.ended {
             Some(reason) if reason.is_hypervisor_failure() => hypervisor_failures += 1,
@@ -244,6 +251,7 @@ fn stopped(platform: &Platform<'_>, record: &mut Record<'_>, index: usize, reaso
 /// interrupts disabled, so HLT would never wake).
 fn idle_until(deadline: u64) {
     while cpu::rdtsc() < deadline {
+        console::pump();
         core::hint::spin_loop();
     }
 }

@@ -7,9 +7,9 @@
 //! - report every problem in one pass (serde stops at the first one),
 //! - give each its line and column, partition, field and a fix quoting an
 //!   example of the field ([`fields`]),
-//! - suggest the intended word for a misspelt field or value
-//!   (`unknown field `memory_mb`, expected one of ...` — `did you mean
-//!   `memory_mib`?`).
+//! - suggest the intended word for a misspelt field or value: "unknown field
+//!   \`memory_mb\`, expected one of ..." comes with "did you mean
+//!   \`memory_mib\`?".
 //!
 //! TOML syntax errors keep the `toml` crate's message and position.
 //! Integers may be written in decimal or hexadecimal (`0x7c00`), with `_`

@@ -48,8 +48,68 @@ pub fn bochs_control(bytes: &[u8]) {
     }
 }
 
+/// COM1 register offsets and bits (16550).
+const UART_LSR: u16 = COM1 + 5;
+/// LSR bit 5: the transmit holding register (and FIFO) is empty.
+const LSR_THR_EMPTY: u8 = 1 << 5;
+/// LSR bit 6: the transmitter is completely idle.
+const LSR_TRANSMITTER_EMPTY: u8 = 1 << 6;
+
+/// Initialises COM1: 115200 baud (divisor 1), 8 data bits, no parity, one
+/// stop bit, FIFOs enabled and cleared, interrupts off.
+pub fn com1_init() {
+    let mut serial = com1();
+    serial.init();
+    let write = |offset: u16, value: u8| {
+        // SAFETY: COM1's line-control and divisor-latch registers; changing
+        // the divisor only changes the baud rate of the UART we own.
+        unsafe { Port::<u8>::new(COM1 + offset).write(value) }
+    };
+    write(3, 0x80); // LCR: DLAB on
+    write(0, 1); // DLL: divisor 1 = 115200 baud
+    write(1, 0); // DLM
+    write(3, 0x03); // LCR: 8N1, DLAB off
+    write(2, 0xC7); // FCR: FIFOs on, both cleared, 14-byte receive trigger
+}
+
+fn com1_lsr() -> u8 {
+    // SAFETY: reading COM1's line status register only clears latched
+    // error bits, which nothing here relies on.
+    unsafe { Port::<u8>::new(UART_LSR).read() }
+}
+
+/// Whether COM1 can take (up to 16) more bytes now.
+pub fn com1_transmitter_ready() -> bool {
+    com1_lsr() & LSR_THR_EMPTY != 0
+}
+
+/// Waits (bounded) until COM1 can take bytes; false if it never could.
+pub fn com1_wait_transmitter_ready() -> bool {
+    for _ in 0..1_000_000 {
+        if com1_transmitter_ready() {
+            return true;
+        }
+        core::hint::spin_loop();
+    }
+    false
+}
+
+/// Writes one byte to COM1's transmit register. Only call when
+/// [`com1_transmitter_ready`] said there is room.
+pub fn com1_write(byte: u8) {
+    // SAFETY: COM1's transmit holding register; a write sends the byte.
+    unsafe { Port::<u8>::new(COM1).write(byte) }
+}
+
+/// Sends one byte, waiting (bounded) for room: for the panic path.
+pub fn com1_send_blocking(byte: u8) {
+    com1_wait_transmitter_ready();
+    com1_write(byte);
+}
+
 /// A handle on the COM1 UART (not yet initialised).
-pub fn com1() -> uart_16550::SerialPort {
+/// A handle on the COM1 UART (not yet initialised).
+fn com1() -> uart_16550::SerialPort {
     // SAFETY: 0x3F8 is the architectural base of COM1 on PC-compatible
     // machines. Whether a UART actually answers there is detected by the
     // console before it relies on it; writes to an absent UART are ignored.
@@ -61,11 +121,8 @@ pub fn com1() -> uart_16550::SerialPort {
 /// lost in the UART's FIFO. Gives up after a bounded number of polls, so an
 /// absent UART (reads 0xFF, i.e. "empty") or a stuck one cannot hang the caller.
 pub fn com1_drain() {
-    let mut line_status = Port::<u8>::new(COM1 + 5);
     for _ in 0..1_000_000 {
-        // SAFETY: reading the line status register has no side effect besides
-        // clearing latched error bits, which nothing here relies on.
-        if unsafe { line_status.read() } & 0x40 != 0 {
+        if com1_lsr() & LSR_TRANSMITTER_EMPTY != 0 {
             return;
         }
         core::hint::spin_loop();
