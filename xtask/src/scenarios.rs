@@ -32,6 +32,9 @@ pub struct Scenario {
     pub expect_status: RunStatus,
     /// Text that must appear in the serial log, each on some line.
     pub expect_lines: &'static [&'static str],
+    /// At least this many changes of partition between consecutive console
+    /// lines (interleaving by the schedule).
+    pub min_interleavings: usize,
     /// Wall-clock limit in seconds.
     pub timeout_secs: u64,
 }
@@ -62,6 +65,7 @@ pub const ALL: &[Scenario] = &[
             "VT-x is not available: CPUID.1:ECX.VMX (bit 5) is clear",
             "TCGTCGTCGTCG",
         ],
+        min_interleavings: 0,
         timeout_secs: 120,
     },
     Scenario {
@@ -125,6 +129,7 @@ pub const ALL: &[Scenario] = &[
             "report hostile: shut down by hypercall with code 0; restarts 4",
             "all 3 partitions ran and ended; the hypervisor is intact",
         ],
+        min_interleavings: 8,
         timeout_secs: 240,
     },
     Scenario {
@@ -148,6 +153,7 @@ pub const ALL: &[Scenario] = &[
             "partition hostile: stopped, contained: triple fault",
             "all 3 partitions ran and ended; the hypervisor is intact",
         ],
+        min_interleavings: 0,
         timeout_secs: 240,
     },
     Scenario {
@@ -161,6 +167,7 @@ pub const ALL: &[Scenario] = &[
         expect_shares: &[],
         expect_status: RunStatus::Failure,
         expect_lines: &["VMX cannot be used: the CPU lacks required secondary processor-based controls"],
+        min_interleavings: 0,
         timeout_secs: 240,
     },
     Scenario {
@@ -178,6 +185,7 @@ pub const ALL: &[Scenario] = &[
             "CPU exception #PF (vector 14), error code 0x2 at RIP 0x",
             "CR2 0x00000deadbeef000",
         ],
+        min_interleavings: 0,
         timeout_secs: 120,
     },
     Scenario {
@@ -191,6 +199,7 @@ pub const ALL: &[Scenario] = &[
         expect_shares: &[],
         expect_status: RunStatus::CpuException,
         expect_lines: &["CPU exception #DF (vector 8), error code 0x0"],
+        min_interleavings: 0,
         timeout_secs: 120,
     },
     Scenario {
@@ -204,6 +213,7 @@ pub const ALL: &[Scenario] = &[
         expect_shares: &[],
         expect_status: RunStatus::CpuException,
         expect_lines: &["CPU exception #BP (vector 3) at RIP 0x"],
+        min_interleavings: 0,
         timeout_secs: 120,
     },
     Scenario {
@@ -217,6 +227,7 @@ pub const ALL: &[Scenario] = &[
         expect_shares: &[],
         expect_status: RunStatus::Panic,
         expect_lines: &["kernel panic: panicked at hypervisor/src/selftest.rs:", "selftest: deliberate panic"],
+        min_interleavings: 0,
         timeout_secs: 120,
     },
     Scenario {
@@ -230,6 +241,7 @@ pub const ALL: &[Scenario] = &[
         expect_shares: &[],
         expect_status: RunStatus::Failure,
         expect_lines: &["ramdisk: unknown boot parameter `selftset`"],
+        min_interleavings: 0,
         timeout_secs: 120,
     },
     Scenario {
@@ -246,6 +258,7 @@ pub const ALL: &[Scenario] = &[
             "partition hello64: cannot be created: vCPU: initial guest state rejected: SDM 27.3.1.4: guest RFLAGS",
             "bit 1 must be 1",
         ],
+        min_interleavings: 0,
         timeout_secs: 240,
     },
     Scenario {
@@ -267,6 +280,7 @@ pub const ALL: &[Scenario] = &[
             // The failure is confined to that partition: the next one runs.
             "[realmode] realmode: hello from 16-bit real mode",
         ],
+        min_interleavings: 0,
         timeout_secs: 240,
     },
     Scenario {
@@ -280,6 +294,7 @@ pub const ALL: &[Scenario] = &[
         expect_shares: &[("spin-a", 33.3), ("spin-b", 16.7), ("spin-c", 50.0)],
         expect_status: RunStatus::Success,
         expect_lines: &["scheduler: 3 partitions, cyclic", "[spin-c] hello64: progress 1"],
+        min_interleavings: 0,
         timeout_secs: 240,
     },
     Scenario {
@@ -293,6 +308,7 @@ pub const ALL: &[Scenario] = &[
         expect_shares: &[("spin-a", 16.7), ("spin-b", 33.3), ("spin-c", 50.0)],
         expect_status: RunStatus::Success,
         expect_lines: &["scheduler: 3 partitions, weighted round-robin"],
+        min_interleavings: 0,
         timeout_secs: 240,
     },
     Scenario {
@@ -313,6 +329,7 @@ pub const ALL: &[Scenario] = &[
             "[flat64] flat64: hello from a flat 64-bit binary, shutting down by hypercall",
             "partition flat64: stopped: shut down by hypercall with code 0",
         ],
+        min_interleavings: 0,
         timeout_secs: 240,
     },
 ];

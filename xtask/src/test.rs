@@ -97,6 +97,25 @@ fn host_tests(tally: &mut Tally) -> Result {
     Ok(())
 }
 
+/// How often consecutive partition console lines (`[name] ...`) come from
+/// different partitions.
+fn interleavings(serial: &str) -> usize {
+    let prefixes = serial
+        .lines()
+        .filter(|line| line.starts_with('['))
+        .filter_map(|line| line.split_once(']').map(|(prefix, _)| prefix))
+        .filter(|prefix| !prefix.contains('.'));
+    let mut switches = 0;
+    let mut previous: Option<&str> = None;
+    for prefix in prefixes {
+        if previous.is_some_and(|p| p != prefix) {
+            switches += 1;
+        }
+        previous = Some(prefix);
+    }
+    switches
+}
+
 /// The CPU share the kernel reported for `partition`, from its line
 /// `report NAME: ...; CPU N ms (P.P%); ...`.
 fn measured_share(serial: &str, partition: &str) -> Option<f64> {
@@ -188,6 +207,13 @@ fn run_scenario(scenario: &Scenario, built: &Built) -> std::result::Result<(), S
             None => problems.push(format!("no CPU report line for partition {partition}")),
         }
     }
+    let switches = interleavings(&outcome.serial);
+    if switches < scenario.min_interleavings {
+        problems.push(format!(
+            "partitions' console lines changed partition only {switches} times, expected at least {}",
+            scenario.min_interleavings
+        ));
+    }
     for expected in scenario.expect_lines {
         if !outcome.serial.lines().any(|line| line.contains(expected)) {
             problems.push(format!("serial log lacks {expected:?}"));
@@ -208,6 +234,13 @@ fn run_scenario(scenario: &Scenario, built: &Built) -> std::result::Result<(), S
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn interleavings_count_partition_changes_but_not_log_lines() {
+        let serial = "[a] 1\n[   1.000] INFO x\n[b] 1\n[b] 2\n[a] 2\n[c] 1\n";
+        assert_eq!(interleavings(serial), 3);
+        assert_eq!(interleavings("[a] 1\n[a] 2\n"), 0);
+    }
 
     #[test]
     fn cpu_shares_are_read_from_the_report() {
