@@ -45,7 +45,7 @@ const SPIN_ARGUMENT: u64 = 0x5917;
 /// Progress lines printed before shutting down normally.
 const PROGRESS_STEPS: u64 = 5;
 /// Busy-loop iterations between two progress lines.
-const WORK_PER_STEP: u64 = 2_000_000;
+const WORK_PER_STEP: u64 = 1_000_000;
 
 /// Prints `steps` progress lines, each after a fixed amount of busy work, so
 /// that the interleaving with other partitions shows the schedule.
