@@ -28,6 +28,8 @@ use queue::TransmitQueue;
 
 /// Whether port 0xE9 answers (we run under an emulator).
 static DEBUGCON: AtomicBool = AtomicBool::new(false);
+/// Whether a UART answers at COM1 (many PCs have none).
+static SERIAL: AtomicBool = AtomicBool::new(false);
 
 static QUEUE: Mutex<TransmitQueue> = Mutex::new(TransmitQueue::new());
 
@@ -35,8 +37,16 @@ static QUEUE: Mutex<TransmitQueue> = Mutex::new(TransmitQueue::new());
 /// and installs the logger.
 pub fn init() {
     DEBUGCON.store(port::debugcon_present(), Ordering::Relaxed);
-    port::com1_init();
+    if port::com1_present() {
+        port::com1_init();
+        SERIAL.store(true, Ordering::Relaxed);
+    }
     logger::install();
+}
+
+/// Whether the log goes to a serial port (COM1 was detected).
+pub fn serial_present() -> bool {
+    SERIAL.load(Ordering::Relaxed)
 }
 
 /// Whether the debug console at port 0xE9 is present, i.e. whether we run
@@ -48,7 +58,7 @@ pub fn under_emulator() -> bool {
 /// Queues formatted text for the console (and mirrors it to 0xE9 at once).
 pub fn write_fmt(args: fmt::Arguments<'_>) {
     let mut queue = QUEUE.lock();
-    let _ = Sink { queue: &mut queue, debugcon: under_emulator() }.write_fmt(args);
+    let _ = Sink { queue: &mut queue, serial: serial_present(), debugcon: under_emulator() }.write_fmt(args);
     queue.pump();
 }
 
@@ -61,6 +71,9 @@ pub fn pump() {
 
 /// Sends everything queued, waiting for the UART.
 pub fn drain() {
+    if !serial_present() {
+        return;
+    }
     if let Some(mut queue) = QUEUE.try_lock() {
         queue.drain();
     }
@@ -81,13 +94,16 @@ pub fn emergency() -> impl Write {
 
 struct Sink<'a> {
     queue: &'a mut TransmitQueue,
+    serial: bool,
     debugcon: bool,
 }
 
 impl Write for Sink<'_> {
     fn write_str(&mut self, s: &str) -> fmt::Result {
         for byte in s.bytes() {
-            self.queue.push(byte);
+            if self.serial {
+                self.queue.push(byte);
+            }
             if self.debugcon {
                 port::debugcon_write(byte);
             }
@@ -103,7 +119,9 @@ struct EmergencySink {
 impl Write for EmergencySink {
     fn write_str(&mut self, s: &str) -> fmt::Result {
         for byte in s.bytes() {
-            port::com1_send_blocking(byte);
+            if serial_present() {
+                port::com1_send_blocking(byte);
+            }
             if self.debugcon {
                 port::debugcon_write(byte);
             }

@@ -55,6 +55,38 @@ const LSR_THR_EMPTY: u8 = 1 << 5;
 /// LSR bit 6: the transmitter is completely idle.
 const LSR_TRANSMITTER_EMPTY: u8 = 1 << 6;
 
+/// Whether a 16550-compatible UART answers at COM1: its scratch register
+/// keeps what is written (absent hardware reads back 0xFF), and in loopback
+/// mode a byte sent comes back on the receive side. Leaves loopback off.
+pub fn com1_present() -> bool {
+    let port = |offset: u16| Port::<u8>::new(COM1 + offset);
+    // SAFETY: COM1's scratch (7), modem-control (4), data (0) and
+    // line-status (5) registers; on absent hardware the accesses go nowhere.
+    // Loopback mode keeps the probe byte off the wire.
+    unsafe {
+        for probe in [0x5Au8, 0xA5] {
+            port(7).write(probe);
+            if port(7).read() != probe {
+                return false;
+            }
+        }
+        port(4).write(0x1E); // loopback, OUT1, OUT2, RTS
+        while port(5).read() & 1 != 0 {
+            let _ = port(0).read(); // empty the receiver
+        }
+        port(0).write(0xAE);
+        let mut echoed = false;
+        for _ in 0..10_000 {
+            if port(5).read() & 1 != 0 {
+                echoed = port(0).read() == 0xAE;
+                break;
+            }
+        }
+        port(4).write(0x0B); // loopback off; DTR, RTS, OUT2
+        echoed
+    }
+}
+
 /// Initialises COM1: 115200 baud (divisor 1), 8 data bits, no parity, one
 /// stop bit, FIFOs enabled and cleared, interrupts off.
 pub fn com1_init() {
