@@ -23,7 +23,7 @@ pub struct BootParams {
 }
 
 /// Keys the kernel accepts.
-const KNOWN_KEYS: &[&str] = &["selftest", "run_ms"];
+const KNOWN_KEYS: &[&str] = &["selftest", "run_ms", "linger_ms"];
 
 /// Why the bundle could not be used.
 pub enum BootBundleError {
@@ -69,6 +69,12 @@ pub fn load(boot_info: &BootInfo) -> Result<BootParams, BootBundleError> {
                         "selftest={value}: expected one of {}",
                         SelfTest::NAMES.join(", ")
                     ))
+                })?);
+            }
+            "linger_ms" => {
+                let ms = value.parse::<u64>().ok().filter(|ms| *ms <= 60_000);
+                crate::run::set_linger_ms(ms.ok_or_else(|| {
+                    BootBundleError::Param(alloc::format!("linger_ms={value}: expected milliseconds from 0 to 60000"))
                 })?);
             }
             "run_ms" => {

@@ -21,6 +21,7 @@ mod arch;
 mod boot_bundle;
 mod console;
 mod cpu_report;
+mod hardware_report;
 mod mm;
 mod panic;
 mod run;
@@ -59,6 +60,14 @@ fn kernel_main(boot_info: &'static mut BootInfo) -> ! {
         }
     };
     log::info!("{memory}");
+    match boot_info.framebuffer.take() {
+        Some(framebuffer) => match console::attach_framebuffer(framebuffer) {
+            Ok(description) => log::info!("console: framebuffer {description}"),
+            Err(error) => log::warn!("console: no on-screen log: {error}"),
+        },
+        None => log::info!("console: the firmware offers no framebuffer; serial only"),
+    }
+    log::info!("console: serial port COM1 {}", if console::serial_present() { "present" } else { "absent" });
 
     let params = match boot_bundle::load(boot_info) {
         Ok(params) => params,
@@ -68,6 +77,7 @@ fn kernel_main(boot_info: &'static mut BootInfo) -> ! {
         }
     };
 
+    hardware_report::print(boot_info);
     let report = cpu_report::gather();
     cpu_report::print(&report);
     if let Some(test) = params.selftest.filter(|test| test.guest_state_fault().is_none()) {

@@ -5,7 +5,7 @@
 //! through here, exactly once (a fault while already stopping just halts).
 
 use core::fmt::{Display, Write};
-use core::sync::atomic::{AtomicBool, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use hv_status::{status_line, RunStatus};
 
@@ -13,6 +13,15 @@ use crate::arch::x86_64::{cpu, port};
 use crate::console;
 
 static STOPPING: AtomicBool = AtomicBool::new(false);
+/// Milliseconds to wait, under an emulator, between the status line and the
+/// exit signal (boot parameter `linger_ms`): time for a test to take a
+/// screenshot of what the run left on the screen.
+static LINGER_MS: AtomicU64 = AtomicU64::new(0);
+
+/// Sets the linger time (see [`LINGER_MS`]).
+pub fn set_linger_ms(ms: u64) {
+    LINGER_MS.store(ms, Ordering::Relaxed);
+}
 
 /// Ends the run normally with `status`.
 pub fn finish(status: RunStatus) -> ! {
@@ -35,9 +44,21 @@ pub fn fail_from_fault(status: RunStatus, what: &dyn Display) -> ! {
     signal_and_halt(status)
 }
 
+fn linger() {
+    let ms = LINGER_MS.load(Ordering::Relaxed);
+    if ms == 0 {
+        return;
+    }
+    let deadline = cpu::rdtsc().saturating_add(ms.saturating_mul(crate::time::tsc_hz()) / 1000);
+    while cpu::rdtsc() < deadline {
+        core::hint::spin_loop();
+    }
+}
+
 fn signal_and_halt(status: RunStatus) -> ! {
     console::drain();
     if console::under_emulator() {
+        linger();
         port::qemu_debug_exit(status.code());
         port::bochs_control(match status {
             RunStatus::Success => b"D",

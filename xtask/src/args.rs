@@ -61,6 +61,26 @@ pub struct TestOptions {
     pub scenarios: Vec<String>,
 }
 
+/// Options of `image`.
+#[derive(Clone, Debug)]
+pub struct ImageOptions {
+    /// Build options (the firmware is always UEFI).
+    pub build: BuildOptions,
+    /// Where the USB disk image is written.
+    pub out: std::path::PathBuf,
+}
+
+/// Options of `flash`.
+#[derive(Clone, Debug)]
+pub struct FlashOptions {
+    /// The whole-disk block device to overwrite (`None`: list the candidates and stop).
+    pub device: Option<std::path::PathBuf>,
+    /// The disk image to write.
+    pub image: std::path::PathBuf,
+    /// Skip the typed confirmation (every other check still applies).
+    pub yes: bool,
+}
+
 /// A parsed command.
 #[derive(Debug)]
 pub enum Command {
@@ -70,6 +90,10 @@ pub enum Command {
     Test(TestOptions),
     /// `build`
     Build(BuildOptions),
+    /// `image`
+    Image(ImageOptions),
+    /// `flash`
+    Flash(FlashOptions),
     /// `doctor`
     Doctor,
     /// `bench`
@@ -111,6 +135,8 @@ pub fn parse(args: impl Iterator<Item = String>) -> Result<Command, String> {
     let Some(command) = args.next() else { return Ok(Command::Help) };
     let mut run = RunOptions::default();
     let mut test = TestOptions::default();
+    let mut out = crate::flash::default_image_path();
+    let mut flash = FlashOptions { device: None, image: crate::flash::default_image_path(), yes: false };
     while let Some(flag) = args.next() {
         let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value"));
         match (command.as_str(), flag.as_str()) {
@@ -121,8 +147,8 @@ pub fn parse(args: impl Iterator<Item = String>) -> Result<Command, String> {
                     other => return Err(format!("--firmware {other}: expected uefi or bios")),
                 }
             }
-            ("run" | "build", "--manifest") => run.build.manifest = value()?.into(),
-            ("run" | "build", "--log-level") => {
+            ("run" | "build" | "image", "--manifest") => run.build.manifest = value()?.into(),
+            ("run" | "build" | "image", "--log-level") => {
                 let level = value()?;
                 if !LOG_LEVELS.contains(&level.as_str()) {
                     return Err(format!("--log-level {level}: expected one of {}", LOG_LEVELS.join(", ")));
@@ -142,6 +168,10 @@ pub fn parse(args: impl Iterator<Item = String>) -> Result<Command, String> {
             ("run", "--memory") => run.memory_mib = number(&flag, &value()?, 64, 65_536)?,
             ("run", "--cpus") => run.cpus = number(&flag, &value()?, 1, 64)?,
             ("run", "--timeout") => run.timeout = Duration::from_secs(number(&flag, &value()?, 1, 86_400)?.into()),
+            ("image", "--out") => out = value()?.into(),
+            ("flash", "--device") => flash.device = Some(value()?.into()),
+            ("flash", "--image") => flash.image = value()?.into(),
+            ("flash", "--yes") => flash.yes = true,
             ("test", "--host-only") => test.host_only = true,
             ("test", "--scenario") => test.scenarios.push(value()?),
             (_, "-h" | "--help") => return Ok(Command::Help),
@@ -152,6 +182,8 @@ pub fn parse(args: impl Iterator<Item = String>) -> Result<Command, String> {
         "run" => Command::Run(run),
         "test" => Command::Test(test),
         "build" => Command::Build(run.build),
+        "image" => Command::Image(ImageOptions { build: run.build, out }),
+        "flash" => Command::Flash(flash),
         "doctor" => Command::Doctor,
         "bench" => Command::Bench { cpu: run.cpu },
         "setup" => Command::Setup,
@@ -202,6 +234,23 @@ mod tests {
             let error = parse_str(line).expect_err(line);
             assert!(error.contains(needle), "{line}: {error}");
         }
+    }
+
+    #[test]
+    fn image_and_flash_flags_are_parsed() {
+        let Ok(Command::Image(image)) = parse_str("image --manifest m.toml --out /tmp/x.img") else { panic!() };
+        assert_eq!(image.build.manifest, std::path::Path::new("m.toml"));
+        assert_eq!(image.out, std::path::Path::new("/tmp/x.img"));
+        assert_eq!(image.build.firmware, Firmware::Uefi);
+        let Ok(Command::Flash(flash)) = parse_str("flash --device /dev/sdb --image a.img --yes") else { panic!() };
+        assert_eq!(flash.device.as_deref(), Some(std::path::Path::new("/dev/sdb")));
+        assert_eq!(flash.image, std::path::Path::new("a.img"));
+        assert!(flash.yes);
+        let Ok(Command::Flash(flash)) = parse_str("flash") else { panic!() };
+        assert_eq!((flash.device, flash.yes), (None, false));
+        assert_eq!(flash.image, crate::flash::default_image_path());
+        let error = parse_str("image --firmware bios").expect_err("image is UEFI only");
+        assert!(error.contains("unknown option --firmware for `image`"), "{error}");
     }
 
     #[test]

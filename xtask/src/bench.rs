@@ -64,7 +64,14 @@ pub fn run(cpu: Option<String>) -> Result {
         "xtask: running the exit benchmark in Bochs ({})",
         machine.cpu.as_deref().unwrap_or(emulator::DEFAULT_BOCHS_CPU)
     );
-    let spec = RunSpec { machine: &machine, image: &image, run_dir: paths::run_dir("bench"), timeout, echo: false };
+    let spec = RunSpec {
+        machine: &machine,
+        image: &image,
+        run_dir: paths::run_dir("bench"),
+        timeout,
+        echo: false,
+        screenshot: None,
+    };
     let outcome = emulator::run_machine(&spec)?;
     match outcome.verdict(timeout) {
         Ok(RunStatus::Success) => {}

@@ -9,6 +9,7 @@ mod bench;
 mod build;
 mod doctor;
 mod emulator;
+mod flash;
 mod flat;
 mod kvm;
 mod manifest;
@@ -51,6 +52,8 @@ commands:
             (QEMU+KVM when nested VT-x is available, otherwise Bochs)
   test      host unit tests, then the in-emulator scenarios
   build     build the kernel and its UEFI disk image
+  image     build the UEFI disk image for a USB stick (target/images/hypervisor-usb.img)
+  flash     write that image to a USB stick, with checks, then verify it
   bench     exit-path latency (CPUID, hypercall, port I/O) measured by a guest in Bochs
   doctor    report toolchain, emulators, firmware, KVM and the run mode
   setup     install what is missing (kernel toolchain, emulators, firmware)
@@ -71,6 +74,16 @@ run options:
 
 bench options:
   --cpu MODEL                  Bochs CPU model (default corei7_skylake_x)
+
+image options:
+  --manifest FILE              the partition manifest (default manifests/default.toml)
+  --log-level LEVEL            kernel log level (default info)
+  --out PATH                   where to write the image (default target/images/hypervisor-usb.img)
+
+flash options:
+  --device /dev/sdX            the USB stick, as a whole disk (without it: list removable disks)
+  --image PATH                 the image to write (default target/images/hypervisor-usb.img)
+  --yes                        do not ask for confirmation (the device checks still apply)
 
 test options:
   --host-only                  only the host unit tests
@@ -96,6 +109,8 @@ fn main() -> ExitCode {
             println!("kernel: {}", kernel.display());
             println!("disk image: {}", image.display());
         }),
+        Command::Image(options) => flash::image(&options),
+        Command::Flash(options) => flash::flash(&options),
         Command::Doctor => doctor::run(),
         Command::Bench { cpu } => bench::run(cpu),
         Command::Setup => setup::ensure_all(setup::Needs::everything()).map(|_| ()),

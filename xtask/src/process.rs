@@ -65,7 +65,8 @@ pub enum Ended {
 
 /// Runs an emulator to completion: stdout and stderr go to files, the
 /// contents of `live` (the serial log) are echoed to our stdout as they grow
-/// when `echo` is set, and the process is killed at `timeout` or on Ctrl-C.
+/// when `echo` is set, `on_poll` runs every 50 ms while it lives, and the
+/// process is killed at `timeout` or on Ctrl-C.
 pub fn supervise(
     command: &mut Command,
     stdout: &Path,
@@ -73,6 +74,7 @@ pub fn supervise(
     live: &Path,
     echo: bool,
     timeout: Duration,
+    on_poll: &mut dyn FnMut(),
 ) -> Result<Ended> {
     HANDLER.call_once(|| match ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst)) {
         Ok(()) => HANDLER_INSTALLED.store(true, Ordering::SeqCst),
@@ -96,6 +98,7 @@ pub fn supervise(
         if echo {
             echoed = echo_new_bytes(live, echoed);
         }
+        on_poll();
         if let Some(status) = child.try_wait().map_err(|e| Error::new(format!("waiting for the emulator: {e}")))? {
             break Ended::Exited(status);
         }

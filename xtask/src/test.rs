@@ -97,6 +97,27 @@ fn host_tests(tally: &mut Tally) -> Result {
     Ok(())
 }
 
+/// The share of "ink" the framebuffer console must have drawn in the top
+/// 200 rows of the screen (text lines, not an empty or black screen).
+const MIN_INK: f64 = 0.01;
+
+/// Checks the screenshot shows console text.
+fn check_screenshot(ppm: &std::path::Path) -> std::result::Result<(), String> {
+    let bytes = std::fs::read(ppm).map_err(|e| format!("no screenshot at {}: {e}", ppm.display()))?;
+    let image = emulator::screenshot::read_ppm(&bytes)
+        .ok_or_else(|| format!("screenshot {} is not a binary PPM", ppm.display()))?;
+    let ink = emulator::screenshot::ink_fraction(&image, 200);
+    if ink < MIN_INK {
+        return Err(format!(
+            "the screen's top 200 rows are {:.2} % ink, expected at least {:.0} % (console text): see {}",
+            ink * 100.0,
+            MIN_INK * 100.0,
+            ppm.with_extension("png").display()
+        ));
+    }
+    Ok(())
+}
+
 /// How often consecutive partition console lines (`[name] ...`) come from
 /// different partitions.
 fn interleavings(serial: &str) -> usize {
@@ -188,8 +209,14 @@ fn run_scenario(scenario: &Scenario, built: &Built) -> std::result::Result<(), S
         cpus: 1,
     };
     let timeout = Duration::from_secs(scenario.timeout_secs);
-    let spec =
-        RunSpec { machine: &machine, image: &image, run_dir: paths::run_dir(scenario.name), timeout, echo: false };
+    let spec = RunSpec {
+        machine: &machine,
+        image: &image,
+        run_dir: paths::run_dir(scenario.name),
+        timeout,
+        echo: false,
+        screenshot: scenario.screenshot.then(|| paths::run_dir(scenario.name).join("screen")),
+    };
     let outcome = emulator::run_machine(&spec).map_err(|e| e.to_string())?;
     let mut problems = Vec::new();
     match outcome.verdict(timeout) {
@@ -206,6 +233,9 @@ fn run_scenario(scenario: &Scenario, built: &Built) -> std::result::Result<(), S
             )),
             None => problems.push(format!("no CPU report line for partition {partition}")),
         }
+    }
+    if scenario.screenshot {
+        problems.extend(check_screenshot(&paths::run_dir(scenario.name).join("screen.ppm")).err());
     }
     let switches = interleavings(&outcome.serial);
     if switches < scenario.min_interleavings {

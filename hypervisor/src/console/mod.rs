@@ -15,6 +15,7 @@
 //! there. The panic and exception paths use [`emergency`], which takes no
 //! lock (the fault may have happened while it was held) and writes directly.
 
+mod framebuffer;
 mod logger;
 mod queue;
 
@@ -24,6 +25,7 @@ use core::sync::atomic::{AtomicBool, Ordering};
 use spin::Mutex;
 
 use crate::arch::x86_64::port;
+use framebuffer::{Pending, ScreenConsole};
 use queue::TransmitQueue;
 
 /// Whether port 0xE9 answers (we run under an emulator).
@@ -32,6 +34,19 @@ static DEBUGCON: AtomicBool = AtomicBool::new(false);
 static SERIAL: AtomicBool = AtomicBool::new(false);
 
 static QUEUE: Mutex<TransmitQueue> = Mutex::new(TransmitQueue::new());
+/// The screen: its pending text, and the console once the framebuffer is set up.
+static SCREEN: Mutex<(Pending, Option<ScreenConsole>)> = Mutex::new((Pending::new(), None));
+
+/// Takes over the framebuffer (after the heap and frame allocator exist):
+/// from now on the log is drawn on screen too. Returns a description.
+pub fn attach_framebuffer(
+    framebuffer: bootloader_api::info::FrameBuffer,
+) -> Result<alloc::string::String, framebuffer::ScreenError> {
+    let console = ScreenConsole::new(framebuffer)?;
+    let description = console.describe();
+    SCREEN.lock().1 = Some(console);
+    Ok(description)
+}
 
 /// Initialises COM1 (115200 baud, 8N1, FIFOs on), detects the debug console
 /// and installs the logger.
@@ -58,7 +73,9 @@ pub fn under_emulator() -> bool {
 /// Queues formatted text for the console (and mirrors it to 0xE9 at once).
 pub fn write_fmt(args: fmt::Arguments<'_>) {
     let mut queue = QUEUE.lock();
-    let _ = Sink { queue: &mut queue, serial: serial_present(), debugcon: under_emulator() }.write_fmt(args);
+    let mut screen = SCREEN.lock();
+    let _ = Sink { queue: &mut queue, screen: &mut screen.0, serial: serial_present(), debugcon: under_emulator() }
+        .write_fmt(args);
     queue.pump();
 }
 
@@ -67,10 +84,22 @@ pub fn pump() {
     if let Some(mut queue) = QUEUE.try_lock() {
         queue.pump();
     }
+    draw_screen();
+}
+
+/// Draws the text waiting for the screen, if the screen is set up.
+fn draw_screen() {
+    if let Some(mut screen) = SCREEN.try_lock() {
+        let (pending, console) = &mut *screen;
+        if let Some(console) = console {
+            console.draw(pending);
+        }
+    }
 }
 
 /// Sends everything queued, waiting for the UART.
 pub fn drain() {
+    draw_screen();
     if !serial_present() {
         return;
     }
@@ -86,7 +115,8 @@ pub fn dropped_bytes() -> u64 {
 }
 
 /// A writer that bypasses the queue and its lock, for the panic and
-/// exception paths. What is queued is sent first if the lock is free.
+/// exception paths. What is queued is sent first if the lock is free; the
+/// text also goes to the screen if its lock is free (drawn by [`drain`]).
 pub fn emergency() -> impl Write {
     drain();
     EmergencySink { debugcon: under_emulator() }
@@ -94,6 +124,7 @@ pub fn emergency() -> impl Write {
 
 struct Sink<'a> {
     queue: &'a mut TransmitQueue,
+    screen: &'a mut Pending,
     serial: bool,
     debugcon: bool,
 }
@@ -101,6 +132,7 @@ struct Sink<'a> {
 impl Write for Sink<'_> {
     fn write_str(&mut self, s: &str) -> fmt::Result {
         for byte in s.bytes() {
+            self.screen.push(byte);
             if self.serial {
                 self.queue.push(byte);
             }
@@ -118,6 +150,11 @@ struct EmergencySink {
 
 impl Write for EmergencySink {
     fn write_str(&mut self, s: &str) -> fmt::Result {
+        if let Some(mut screen) = SCREEN.try_lock() {
+            for byte in s.bytes() {
+                screen.0.push(byte);
+            }
+        }
         for byte in s.bytes() {
             if serial_present() {
                 port::com1_send_blocking(byte);

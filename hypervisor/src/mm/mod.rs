@@ -14,7 +14,7 @@ mod phys;
 
 pub use ept_tables::EptTables;
 pub use owned::{OutOfMemory, OwnedFrames};
-pub use phys::{ramdisk, write_mmio_u32};
+pub use phys::{ramdisk, read_physical, write_mmio_u32};
 
 use core::fmt;
 
@@ -88,6 +88,11 @@ fn regions(map: &MemoryRegions) -> impl Iterator<Item = MemoryRegion> + Clone + 
         range: PhysRange::new(PhysAddr::new(region.start), PhysAddr::new(region.end)),
         usable: region.kind == MemoryRegionKind::Usable,
     })
+}
+
+/// Bytes of physical memory still free for partitions and their structures.
+pub fn free_bytes() -> u64 {
+    FRAMES.lock().as_ref().map_or(0, |frames| frames.free_frames() as u64 * FRAME_SIZE)
 }
 
 /// Builds the frame allocator and the heap from the boot information.

@@ -76,3 +76,27 @@ pub fn write_mmio_u32(addr: u64, value: u32) -> bool {
     unsafe { core::ptr::write_volatile(virt as *mut u32, value) };
     true
 }
+
+/// Copies `buf.len()` bytes of physical memory starting at `phys` into
+/// `buf`, if every page of the range is mapped by the physical-memory mapping
+/// (firmware tables can lie in regions the bootloader did not map). Returns
+/// whether it did.
+pub fn read_physical(phys: u64, buf: &mut [u8]) -> bool {
+    let Some(end) = phys.checked_add(buf.len() as u64) else { return false };
+    let mut page = phys & !0xFFF;
+    while page < end {
+        if virt_to_phys(to_virt(PhysAddr::new(page))) != Some(page) {
+            return false;
+        }
+        page += 0x1000;
+    }
+    let source = to_virt(PhysAddr::new(phys)) as *const u8;
+    for (index, byte) in buf.iter_mut().enumerate() {
+        // SAFETY: every page of the range translates to itself through the
+        // kernel's physical-memory mapping (checked above), so the read stays
+        // in mapped memory; `read_volatile` copies a byte without creating a
+        // reference to memory the firmware owns.
+        *byte = unsafe { core::ptr::read_volatile(source.add(index)) };
+    }
+    true
+}

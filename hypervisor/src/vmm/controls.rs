@@ -63,8 +63,11 @@ fn adjust(
     settings.adjust(required, optional).map_err(|missing| ControlsError { field, missing, why })
 }
 
-/// Computes the controls.
-pub fn compute(caps: &VmxCapabilities) -> Result<Controls, ControlsError> {
+/// Computes the controls. Unrestricted guest is required only when some
+/// partition starts in real mode (`needs_real_mode`); otherwise it is used if offered.
+pub fn compute(caps: &VmxCapabilities, needs_real_mode: bool) -> Result<Controls, ControlsError> {
+    let unrestricted = SecondaryProcBased::UNRESTRICTED_GUEST.bits();
+    let (required_ug, optional_ug) = if needs_real_mode { (unrestricted, 0) } else { (0, unrestricted) };
     // Every external interrupt and NMI belongs to the hypervisor; the
     // VMX-preemption timer ends each partition's time slice (the scheduler
     // cannot take the CPU back from a guest that never exits without it).
@@ -96,11 +99,12 @@ pub fn compute(caps: &VmxCapabilities) -> Result<Controls, ControlsError> {
     })?;
     let secondary = adjust(
         secondary_caps,
-        (SecondaryProcBased::ENABLE_EPT | SecondaryProcBased::UNRESTRICTED_GUEST | SecondaryProcBased::WBINVD).bits(),
+        (SecondaryProcBased::ENABLE_EPT | SecondaryProcBased::WBINVD).bits() | required_ug,
         (SecondaryProcBased::ENABLE_VPID | SecondaryProcBased::ENABLE_RDTSCP | SecondaryProcBased::ENABLE_INVPCID)
-            .bits(),
+            .bits()
+            | optional_ug,
         "secondary processor-based controls",
-        "EPT confines guest memory; unrestricted guest runs real-mode guests unmodified",
+        "EPT confines guest memory; unrestricted guest runs the manifest's real-mode partitions unmodified",
     )?;
     let exit = adjust(
         caps.exit,

@@ -60,7 +60,9 @@ pub fn run(
         }
         return Err(RunError::Manifest(alloc::format!("{} problem(s), listed above", errors.len())));
     }
-    let controls = controls::compute(caps).map_err(RunError::Controls)?;
+    let needs_real_mode = manifest.partitions.iter().any(|p| p.mode == hv_manifest::CpuMode::Real16);
+    let controls = controls::compute(caps, needs_real_mode).map_err(RunError::Controls)?;
+    check_memory(&manifest)?;
     interrupt_controllers::mask_legacy_pics();
     vcpu::init_fixed_bits(caps);
     let vmx = vmxon::enable(caps).map_err(RunError::Enable)?;
@@ -79,6 +81,22 @@ pub fn run(
     manager::run(&platform, &manifest, bundle, run_limit_ticks, fault).map_err(RunError::Manager)
 }
 
+/// Host memory each partition needs beyond its guest memory: VMCS, EPT
+/// tables, I/O and MSR bitmaps, with room to spare.
+const PER_PARTITION_OVERHEAD: u64 = 1 << 20;
+
+/// Whether this machine has the memory the manifest asks for.
+fn check_memory(manifest: &hv_manifest::Manifest) -> Result<(), RunError> {
+    let needed: u64 =
+        manifest.partitions.iter().map(|p| (u64::from(p.memory_mib) << 20) + PER_PARTITION_OVERHEAD).sum();
+    let free = crate::mm::free_bytes();
+    log::info!("readiness: the manifest needs {} MiB, {} MiB are free", needed >> 20, free >> 20);
+    if needed > free {
+        return Err(RunError::NotEnoughMemory { needed, free });
+    }
+    Ok(())
+}
+
 /// Why the partitions could not be run at all.
 pub enum RunError {
     /// The ramdisk holds no boot bundle.
@@ -87,6 +105,13 @@ pub enum RunError {
     NoManifest,
     /// The manifest is malformed or invalid.
     Manifest(alloc::string::String),
+    /// The machine has too little free memory for the manifest.
+    NotEnoughMemory {
+        /// Bytes needed (guest memory plus overhead).
+        needed: u64,
+        /// Bytes free.
+        free: u64,
+    },
     /// A required VMX control is missing.
     Controls(controls::ControlsError),
     /// VMXON failed.
@@ -101,6 +126,13 @@ impl core::fmt::Display for RunError {
             Self::NoBundle => f.write_str("no boot bundle in the ramdisk: build the image with cargo xtask"),
             Self::NoManifest => f.write_str("the boot bundle has no partition manifest: build it with cargo xtask"),
             Self::Manifest(why) => write!(f, "partition manifest: {why}"),
+            Self::NotEnoughMemory { needed, free } => write!(
+                f,
+                "this machine has {} MiB free but the manifest's partitions need {} MiB: \
+                 install more memory or lower memory_mib in the manifest",
+                free >> 20,
+                needed >> 20
+            ),
             Self::Controls(error) => write!(f, "{error}"),
             Self::Enable(error) => write!(f, "{error}"),
             Self::Manager(error) => write!(f, "{error}"),

@@ -3,6 +3,7 @@
 
 mod bochs;
 mod qemu;
+pub mod screenshot;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -68,6 +69,10 @@ pub struct RunSpec<'a> {
     pub timeout: Duration,
     /// Echo the serial console live.
     pub echo: bool,
+    /// Take a screenshot (PNG and PPM, this path with those extensions) once
+    /// the kernel printed its status line. QEMU only; the kernel must be
+    /// asked to linger before it exits (boot parameter `linger_ms`).
+    pub screenshot: Option<PathBuf>,
 }
 
 /// What a run produced.
@@ -122,7 +127,14 @@ pub fn run_machine(spec: &RunSpec<'_>) -> Result<Outcome> {
     };
     let stdout = spec.run_dir.join("emulator.stdout");
     let stderr = spec.run_dir.join("emulator.stderr");
-    let ended = process::supervise(&mut command, &stdout, &stderr, &serial_path, spec.echo, spec.timeout)?;
+    let mut screenshot = spec.screenshot.as_ref().map(|base| screenshot::Pending::new(&spec.run_dir, base));
+    let mut on_poll = || {
+        if let Some(pending) = screenshot.as_mut() {
+            pending.poll(&serial_path);
+        }
+    };
+    let ended =
+        process::supervise(&mut command, &stdout, &stderr, &serial_path, spec.echo, spec.timeout, &mut on_poll)?;
     let serial = String::from_utf8_lossy(&std::fs::read(&serial_path).unwrap_or_default()).into_owned();
     // The serial log is primary; the debug console (0xE9) mirror is the
     // fallback when the machine died before the UART drained.
@@ -203,7 +215,8 @@ pub fn run_interactive(options: &RunOptions) -> Result {
     if emulator == Emulator::Bochs && machine.firmware == Firmware::Uefi {
         println!("xtask: Bochs is slow: OVMF alone takes 10-20 s before the first kernel line");
     }
-    let spec = RunSpec { machine: &machine, image: &image, run_dir, timeout: options.timeout, echo: true };
+    let spec =
+        RunSpec { machine: &machine, image: &image, run_dir, timeout: options.timeout, echo: true, screenshot: None };
     let outcome = run_machine(&spec)?;
     println!("\nxtask: serial log: {}", outcome.serial_path.display());
     println!("xtask: emulator log: {}", outcome.emulator_log.display());

@@ -24,7 +24,14 @@ pub fn command(spec: &RunSpec<'_>, serial: &Path) -> Result<(Command, PathBuf)> 
     let machine = spec.machine;
     let log = spec.run_dir.join("emulator.stderr");
     let mut command = Command::new("qemu-system-x86_64");
-    command.args(["-machine", "q35", "-no-reboot", "-display", "none", "-monitor", "none"]);
+    command.args(["-machine", "q35", "-no-reboot", "-display", "none"]);
+    match &spec.screenshot {
+        // The monitor takes `screendump` commands on a socket in the run directory.
+        Some(_) => {
+            command.arg("-monitor").arg(format!("unix:{},server,nowait", spec.run_dir.join("monitor.sock").display()))
+        }
+        None => command.args(["-monitor", "none"]),
+    };
     match machine.emulator {
         Emulator::QemuKvm => {
             let cpu = machine.cpu.as_deref().unwrap_or(KVM_CPU_FLAGS);
