@@ -90,6 +90,9 @@ pub const ALL: &[Scenario] = &[
             "VMCS revision 43",
             "summary: EPT yes, unrestricted guest yes, VPID yes",
             "IA32_FEATURE_CONTROL 0x0 -> 0x5 (lock, VMX outside SMX)",
+            "readiness: EPT present (required",
+            "readiness: unrestricted guest present (required by real-mode partitions: realmode)",
+            "readiness: the manifest needs 37 MiB",
             "VMX root operation entered (VMCS revision 43)",
             "scheduler: 3 partitions, cyclic",
             // The 64-bit guest: hypercall console, UART, string I/O, CPUID, XSETBV.
@@ -172,7 +175,10 @@ pub const ALL: &[Scenario] = &[
         params: "",
         expect_shares: &[],
         expect_status: RunStatus::Failure,
-        expect_lines: &["VMX cannot be used: the CPU lacks required secondary processor-based controls"],
+        expect_lines: &[
+            "readiness: unrestricted guest MISSING (required by real-mode partitions: realmode)",
+            "VMX cannot be used: the CPU lacks required secondary processor-based controls",
+        ],
         screenshot: false,
         min_interleavings: 0,
         timeout_secs: 240,

@@ -61,6 +61,7 @@ pub fn run(
         return Err(RunError::Manifest(alloc::format!("{} problem(s), listed above", errors.len())));
     }
     let needs_real_mode = manifest.partitions.iter().any(|p| p.mode == hv_manifest::CpuMode::Real16);
+    report_readiness(caps, &manifest);
     let controls = controls::compute(caps, needs_real_mode).map_err(RunError::Controls)?;
     check_memory(&manifest)?;
     interrupt_controllers::mask_legacy_pics();
@@ -79,6 +80,35 @@ pub fn run(
     let xcr0_usable = xcr0::enable(cpuid(1, 0).ecx & (1 << 26) != 0);
     let platform = Platform { vmx: &vmx, caps, controls: &controls, physical_address_width, xcr0_usable };
     manager::run(&platform, &manifest, bundle, run_limit_ticks, fault).map_err(RunError::Manager)
+}
+
+/// Logs, for each VMX feature, whether this CPU has it and what needs it.
+fn report_readiness(caps: &VmxCapabilities, manifest: &hv_manifest::Manifest) {
+    let yes_no = |present: bool| if present { "present" } else { "MISSING" };
+    let real_mode: alloc::vec::Vec<&str> = manifest
+        .partitions
+        .iter()
+        .filter(|p| p.mode == hv_manifest::CpuMode::Real16)
+        .map(|p| p.name.as_str())
+        .collect();
+    log::info!("readiness: EPT {} (required: confines each partition's memory)", yes_no(caps.has_ept()));
+    log::info!(
+        "readiness: VMX-preemption timer {} (required: ends each time slice)",
+        yes_no(caps.has_preemption_timer())
+    );
+    if real_mode.is_empty() {
+        log::info!(
+            "readiness: unrestricted guest {} (not needed: no real-mode partition)",
+            yes_no(caps.has_unrestricted_guest())
+        );
+    } else {
+        log::info!(
+            "readiness: unrestricted guest {} (required by real-mode partitions: {})",
+            yes_no(caps.has_unrestricted_guest()),
+            real_mode.join(", ")
+        );
+    }
+    log::info!("readiness: VPID {} (optional: keeps TLB entries across switches)", yes_no(caps.has_vpid()));
 }
 
 /// Host memory each partition needs beyond its guest memory: VMCS, EPT
