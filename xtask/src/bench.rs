@@ -87,9 +87,8 @@ pub fn run(cpu: Option<String>) -> Result {
     for m in &results {
         println!("{:<10} {:>8} {:>8} {:>8} {:>8}", m.name, m.median, m.min, m.max, m.samples);
     }
-    if let Some(line) = outcome.serial.lines().find(|line| line.contains("partition bench:") && line.contains("exits"))
-    {
-        println!("\nhypervisor's view: {}", line.split("vmm: ").last().unwrap_or(line));
+    if let Some(line) = outcome.serial.lines().find(|line| line.contains("report bench:")) {
+        println!("\nhypervisor's view: {}", line.split("report ").last().unwrap_or(line));
     }
     println!("serial log: {}", outcome.serial_path.display());
     Ok(())

@@ -172,6 +172,18 @@ pub enum ExitReason {
     Tdcall = 77,
 }
 
+/// Every exit reason at the index of its number (built at compile time from
+/// [`ExitReason::ALL`]).
+const BY_NUMBER: [Option<ExitReason>; 128] = {
+    let mut table = [None; 128];
+    let mut i = 0;
+    while i < ExitReason::ALL.len() {
+        table[ExitReason::ALL[i] as usize] = Some(ExitReason::ALL[i]);
+        i += 1;
+    }
+    table
+};
+
 impl ExitReason {
     /// Every named exit reason, in number order.
     pub const ALL: [ExitReason; 74] = [
@@ -254,14 +266,13 @@ impl ExitReason {
     /// The exit reason with this basic number, or `None` for a number that
     /// is unused or not named here.
     pub const fn from_basic(basic: u16) -> Option<Self> {
-        let mut i = 0;
-        while i < Self::ALL.len() {
-            if Self::ALL[i] as u16 == basic {
-                return Some(Self::ALL[i]);
-            }
-            i += 1;
+        // A table indexed by the number: this runs on every VM exit.
+        let index = basic as usize;
+        if index < BY_NUMBER.len() {
+            BY_NUMBER[index]
+        } else {
+            None
         }
-        None
     }
 
     /// The basic exit-reason number.

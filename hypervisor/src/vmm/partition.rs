@@ -328,7 +328,7 @@ impl Partition {
                 Err(fail) => return SliceEnd::Stopped(StopReason::HypervisorFault(fail.into())),
             };
             usage.exits.record(field.basic());
-            if field.reason() == Ok(ExitReason::PreemptionTimer) {
+            if field.basic() == ExitReason::PreemptionTimer.number() {
                 // The timer may fire early (its value is capped, erratum
                 // EMR158): only the TSC says whether the slice is over.
                 if cpu::rdtsc() >= deadline {
