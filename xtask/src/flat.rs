@@ -13,6 +13,7 @@ const BINARIES: &[(&str, &str, &str, &str)] = &[
     ("flat16", "--32", "elf_i386", "0x7c00"),
     ("flat32", "--32", "elf_i386", "0x100000"),
     ("flat64", "--64", "elf_x86_64", "0x200000"),
+    ("ports16", "--32", "elf_i386", "0x7c00"),
 ];
 
 /// Assembles and links every flat binary into `target/flat/`.

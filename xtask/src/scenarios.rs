@@ -370,4 +370,22 @@ pub const ALL: &[Scenario] = &[
         min_interleavings: 0,
         timeout_secs: 120,
     },
+    Scenario {
+        name: "io-port-passthrough",
+        about: "ports a manifest passes through reach the hardware; the same access without them reads all ones",
+        emulator: Emulator::Bochs,
+        firmware: Firmware::Uefi,
+        cpu: None,
+        manifest: "manifests/tests/ports.toml",
+        params: "",
+        expect_shares: &[],
+        expect_status: RunStatus::Success,
+        expect_lines: &[
+            "[rtc-passthrough] ports16: CMOS status register A = 0x26",
+            "[rtc-denied] ports16: CMOS status register A = 0xff",
+        ],
+        screenshot: false,
+        min_interleavings: 0,
+        timeout_secs: 240,
+    },
 ];
