@@ -41,27 +41,6 @@ pub fn prepare(path: &Path, guests: &[(String, PathBuf)], host_memory_mib: u32) 
     let manifest: Manifest = hv_manifest::parse_toml(&text).map_err(problems)?;
     let directory = path.parent().unwrap_or(Path::new("."));
     let mut entries: Entries = Vec::new();
-    // The kernel maps partition memory at guest-physical 0 only; say so here
-    // rather than let the partition fail at boot.
-    let unsupported: Vec<String> = manifest
-        .partitions
-        .iter()
-        .filter(|config| config.base != 0)
-        .map(|config| {
-            format!(
-                "  - partition \"{}\", field base: {:#x} is not supported by this hypervisor build, which maps \
-                 partition memory at guest-physical 0 — remove `base`",
-                config.name, config.base
-            )
-        })
-        .collect();
-    if !unsupported.is_empty() {
-        return Err(Error::new(format!(
-            "manifest {} asks for what this build cannot do; nothing was booted:\n{}",
-            path.display(),
-            unsupported.join("\n")
-        )));
-    }
     let mut sizes = std::collections::BTreeMap::new();
     let mut missing = Vec::new();
     for config in &manifest.partitions {

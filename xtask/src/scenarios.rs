@@ -335,7 +335,7 @@ pub const ALL: &[Scenario] = &[
     },
     Scenario {
         name: "flat-binaries",
-        about: "partitions from flat binaries built outside the workspace, in real, protected and long mode",
+        about: "flat binaries built outside the workspace, in real, protected and long mode, one at a 1 GiB base",
         emulator: Emulator::Bochs,
         firmware: Firmware::Uefi,
         cpu: None,
@@ -350,6 +350,8 @@ pub const ALL: &[Scenario] = &[
             "[flat32] flat32: CR0.PE = 1, paging off",
             "[flat64] flat64: hello from a flat 64-bit binary, shutting down by hypercall",
             "partition flat64: stopped: shut down by hypercall with code 0",
+            "[flat64-high] flat64: hello from a flat 64-bit binary, shutting down by hypercall",
+            "partition flat64-high: stopped: shut down by hypercall with code 0",
         ],
         screenshot: false,
         min_interleavings: 0,

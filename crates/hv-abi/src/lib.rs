@@ -381,20 +381,21 @@ pub struct GuestRange {
 }
 
 impl GuestRange {
-    /// Validates `gpa .. gpa + len` against a partition of `memory_bytes`
-    /// bytes (guest-physical `0 .. memory_bytes`) and a maximum length.
+    /// Validates `gpa .. gpa + len` against a partition's memory `window`
+    /// and a maximum length.
     ///
     /// # Errors
     ///
     /// In this order: [`HypercallError::BufferTooLarge`] if `len > max_len`;
-    /// [`HypercallError::BufferOutOfBounds`] if `gpa + len` overflows or
-    /// exceeds `memory_bytes`. An empty range is valid when `gpa ≤ memory_bytes`.
-    pub const fn new(gpa: u64, len: u64, memory_bytes: u64, max_len: u64) -> Result<Self, HypercallError> {
+    /// [`HypercallError::BufferOutOfBounds`] if `gpa + len` overflows or the
+    /// range is not inside the window. An empty range is valid when `gpa` is
+    /// inside the window or at its end.
+    pub const fn new(gpa: u64, len: u64, window: GuestWindow, max_len: u64) -> Result<Self, HypercallError> {
         if len > max_len {
             return Err(HypercallError::BufferTooLarge);
         }
         match gpa.checked_add(len) {
-            Some(end) if end <= memory_bytes => Ok(Self { gpa, len }),
+            Some(end) if gpa >= window.base && end <= window.end() => Ok(Self { gpa, len }),
             _ => Err(HypercallError::BufferOutOfBounds),
         }
     }
@@ -429,6 +430,55 @@ impl GuestRange {
     #[must_use]
     pub const fn prefix(&self, len: u64) -> Self {
         Self { gpa: self.gpa, len: if len < self.len { len } else { self.len } }
+    }
+}
+
+/// Where a partition's memory lies in its guest-physical address space:
+/// `base .. base + len` (`base` is 0 unless its manifest says otherwise).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct GuestWindow {
+    base: u64,
+    len: u64,
+}
+
+impl GuestWindow {
+    /// The window `base .. base + len`; `None` if it would wrap.
+    #[must_use]
+    pub const fn new(base: u64, len: u64) -> Option<Self> {
+        match base.checked_add(len) {
+            Some(_) => Some(Self { base, len }),
+            None => None,
+        }
+    }
+
+    /// The window `0 .. len`.
+    #[must_use]
+    pub const fn from_zero(len: u64) -> Self {
+        Self { base: 0, len }
+    }
+
+    /// The first guest-physical address.
+    #[must_use]
+    pub const fn base(&self) -> u64 {
+        self.base
+    }
+
+    /// The size in bytes.
+    #[must_use]
+    pub const fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// Whether the window is empty.
+    #[must_use]
+    pub const fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The address just past the window (no overflow: checked at construction).
+    #[must_use]
+    pub const fn end(&self) -> u64 {
+        self.base + self.len
     }
 }
 
@@ -499,7 +549,7 @@ impl Hypercall {
 }
 
 /// Decodes and validates the hypercall in `regs`, made by a partition whose
-/// memory is guest-physical `0 .. guest_memory_bytes`.
+/// memory is the guest-physical window `guest_memory`.
 ///
 /// Nothing is changed here; on `Ok` the kernel applies the request, on `Err`
 /// it returns [`encode_result`]`(Err(..))` to the guest.
@@ -513,20 +563,20 @@ impl Hypercall {
 ///   [`PartitionInfo::SIZE`], then [`HypercallError::BufferOutOfBounds`] if the
 ///   guest's whole buffer (`len` bytes) is not inside its memory;
 /// - `PartitionStats`: likewise, with [`PartitionStats::SIZE`].
-pub fn decode(regs: &HypercallRegs, guest_memory_bytes: u64) -> Result<Hypercall, HypercallError> {
+pub fn decode(regs: &HypercallRegs, guest_memory: GuestWindow) -> Result<Hypercall, HypercallError> {
     let call = Call::from_number(regs.rax).ok_or(HypercallError::UnknownCall)?;
     Ok(match call {
         Call::AbiVersion => Hypercall::AbiVersion,
-        Call::ConsoleWrite => Hypercall::ConsoleWrite {
-            buffer: GuestRange::new(regs.rdi, regs.rsi, guest_memory_bytes, CONSOLE_WRITE_MAX)?,
-        },
+        Call::ConsoleWrite => {
+            Hypercall::ConsoleWrite { buffer: GuestRange::new(regs.rdi, regs.rsi, guest_memory, CONSOLE_WRITE_MAX)? }
+        }
         Call::Yield => Hypercall::Yield,
         Call::PartitionInfo => {
-            Hypercall::PartitionInfo { buffer: record_buffer(regs, PartitionInfo::SIZE as u64, guest_memory_bytes)? }
+            Hypercall::PartitionInfo { buffer: record_buffer(regs, PartitionInfo::SIZE as u64, guest_memory)? }
         }
         Call::Shutdown => Hypercall::Shutdown { code: regs.rdi },
         Call::PartitionStats => {
-            Hypercall::PartitionStats { buffer: record_buffer(regs, PartitionStats::SIZE as u64, guest_memory_bytes)? }
+            Hypercall::PartitionStats { buffer: record_buffer(regs, PartitionStats::SIZE as u64, guest_memory)? }
         }
     })
 }
@@ -539,11 +589,11 @@ pub fn decode(regs: &HypercallRegs, guest_memory_bytes: u64) -> Result<Hypercall
 ///
 /// [`HypercallError::BufferTooSmall`] if `len` < `size`, then
 /// [`HypercallError::BufferOutOfBounds`] as for [`GuestRange::new`].
-fn record_buffer(regs: &HypercallRegs, size: u64, guest_memory_bytes: u64) -> Result<GuestRange, HypercallError> {
+fn record_buffer(regs: &HypercallRegs, size: u64, guest_memory: GuestWindow) -> Result<GuestRange, HypercallError> {
     if regs.rsi < size {
         return Err(HypercallError::BufferTooSmall);
     }
-    let whole = GuestRange::new(regs.rdi, regs.rsi, guest_memory_bytes, u64::MAX)?;
+    let whole = GuestRange::new(regs.rdi, regs.rsi, guest_memory, u64::MAX)?;
     Ok(whole.prefix(size))
 }
 
@@ -578,13 +628,14 @@ mod tests {
 
     /// A partition of 16 MiB, the smallest the boot contract allows.
     const MEM: u64 = 16 << 20;
+    const WINDOW: GuestWindow = GuestWindow::from_zero(MEM);
 
     fn regs(rax: u64, rdi: u64, rsi: u64) -> HypercallRegs {
         HypercallRegs { rax, rdi, rsi, rdx: 0xDEAD, r10: 0xBEEF }
     }
 
     fn decode_call(call: Call, rdi: u64, rsi: u64) -> Result<Hypercall, HypercallError> {
-        decode(&regs(call.number(), rdi, rsi), MEM)
+        decode(&regs(call.number(), rdi, rsi), WINDOW)
     }
 
     #[test]
@@ -621,8 +672,8 @@ mod tests {
 
     #[test]
     fn decodes_abi_version_and_yield_ignoring_arguments() {
-        assert_eq!(decode(&regs(0, u64::MAX, u64::MAX), MEM), Ok(Hypercall::AbiVersion));
-        assert_eq!(decode(&regs(2, u64::MAX, u64::MAX), MEM), Ok(Hypercall::Yield));
+        assert_eq!(decode(&regs(0, u64::MAX, u64::MAX), WINDOW), Ok(Hypercall::AbiVersion));
+        assert_eq!(decode(&regs(2, u64::MAX, u64::MAX), WINDOW), Ok(Hypercall::Yield));
         assert_eq!(Hypercall::Yield.call(), Call::Yield);
     }
 
@@ -661,7 +712,7 @@ mod tests {
     #[test]
     fn rejects_unknown_call_numbers() {
         for rax in [6, 7, 0x100, 1 << 32, 5 | 1 << 32, u64::MAX] {
-            assert_eq!(decode(&regs(rax, 0, 0), MEM), Err(HypercallError::UnknownCall), "rax = {rax:#x}");
+            assert_eq!(decode(&regs(rax, 0, 0), WINDOW), Err(HypercallError::UnknownCall), "rax = {rax:#x}");
         }
     }
 
@@ -682,9 +733,12 @@ mod tests {
             assert_eq!(decode_call(call, u64::MAX - 7, 64), Err(HypercallError::BufferOutOfBounds), "{call}");
             assert_eq!(decode_call(call, u64::MAX, 64), Err(HypercallError::BufferOutOfBounds), "{call}");
         }
-        assert_eq!(GuestRange::new(1, u64::MAX, u64::MAX, u64::MAX), Err(HypercallError::BufferOutOfBounds));
         assert_eq!(
-            GuestRange::new(u64::MAX, 1, u64::MAX, u64::MAX),
+            GuestRange::new(1, u64::MAX, GuestWindow::from_zero(u64::MAX), u64::MAX),
+            Err(HypercallError::BufferOutOfBounds)
+        );
+        assert_eq!(
+            GuestRange::new(u64::MAX, 1, GuestWindow::from_zero(u64::MAX), u64::MAX),
             Err(HypercallError::BufferOutOfBounds),
             "the end u64::MAX + 1 is not representable"
         );
@@ -730,10 +784,10 @@ mod tests {
 
     #[test]
     fn guest_range_checks_and_prefix() {
-        assert_eq!(GuestRange::new(0, 10, 10, 10).map(|r| r.end()), Ok(10));
-        assert_eq!(GuestRange::new(0, 11, 10, 11), Err(HypercallError::BufferOutOfBounds));
-        assert_eq!(GuestRange::new(0, 11, 100, 10), Err(HypercallError::BufferTooLarge));
-        let range = GuestRange::new(5, 10, 100, 100).unwrap();
+        assert_eq!(GuestRange::new(0, 10, GuestWindow::from_zero(10), 10).map(|r| r.end()), Ok(10));
+        assert_eq!(GuestRange::new(0, 11, GuestWindow::from_zero(10), 11), Err(HypercallError::BufferOutOfBounds));
+        assert_eq!(GuestRange::new(0, 11, GuestWindow::from_zero(100), 10), Err(HypercallError::BufferTooLarge));
+        let range = GuestRange::new(5, 10, GuestWindow::from_zero(100), 100).unwrap();
         assert_eq!(range.prefix(4).len(), 4);
         assert_eq!(range.prefix(4).gpa(), 5);
         assert_eq!(range.prefix(1000), range);
@@ -866,5 +920,26 @@ mod tests {
         };
         assert_eq!(PartitionStats::from_bytes(&max.to_bytes()), max);
         assert_eq!(PartitionStats::from_bytes(&[0; PartitionStats::SIZE]), PartitionStats::default());
+    }
+}
+
+#[cfg(test)]
+mod window_tests {
+    use super::*;
+
+    #[test]
+    fn windows_not_at_zero_bound_ranges_on_both_sides() {
+        let window = GuestWindow::new(0x4000_0000, 0x10_0000).expect("no wrap");
+        assert_eq!(window.end(), 0x4010_0000);
+        assert!(GuestRange::new(0x4000_0000, 16, window, 4096).is_ok());
+        assert!(GuestRange::new(0x400F_FFF0, 16, window, 4096).is_ok());
+        assert_eq!(GuestRange::new(0x3FFF_FFF0, 16, window, 4096), Err(HypercallError::BufferOutOfBounds));
+        assert_eq!(GuestRange::new(0x400F_FFF1, 16, window, 4096), Err(HypercallError::BufferOutOfBounds));
+        assert_eq!(GuestRange::new(0, 16, window, 4096), Err(HypercallError::BufferOutOfBounds));
+        assert_eq!(GuestWindow::new(u64::MAX, 2), None);
+        let regs = HypercallRegs { rax: Call::ConsoleWrite.number(), rdi: 0x10, rsi: 4, ..HypercallRegs::default() };
+        assert_eq!(decode(&regs, window), Err(HypercallError::BufferOutOfBounds));
+        let regs = HypercallRegs { rdi: 0x4000_0010, ..regs };
+        assert!(decode(&regs, window).is_ok());
     }
 }

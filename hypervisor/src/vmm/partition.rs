@@ -66,7 +66,7 @@ pub struct PartitionSpec<'a> {
     pub io_ports: &'a [PortRange],
     /// Console colour.
     pub color: Option<Color>,
-    /// Guest-physical base of the memory (only 0 is supported so far).
+    /// Guest-physical address of the memory's first byte.
     pub base: u64,
 }
 
@@ -92,8 +92,6 @@ pub enum CreateError {
     Image(ImageError),
     /// The EPT could not be built.
     Ept(hv_ept::EptError),
-    /// A memory base other than 0 was asked for.
-    BaseNotSupported(u64),
     /// A flat image does not fit where it is to be loaded.
     FlatImage {
         /// Load address.
@@ -117,11 +115,6 @@ impl fmt::Display for CreateError {
             Self::OutOfMemory(error) => write!(f, "{error}"),
             Self::Image(error) => write!(f, "image: {error}"),
             Self::Ept(error) => write!(f, "EPT: {error}"),
-            Self::BaseNotSupported(base) => write!(
-                f,
-                "memory base {base:#x}: this hypervisor build maps partition memory at guest-physical 0 only; \
-                 remove `base` from the manifest"
-            ),
             Self::FlatImage { load_address, entry, len } => write!(
                 f,
                 "flat image of {len} bytes at {load_address:#x} (entry {entry:#x}) does not fit the partition's memory \
@@ -174,10 +167,7 @@ impl Partition {
         id: u32,
         fault: Option<GuestStateFault>,
     ) -> Result<Self, CreateError> {
-        if spec.base != 0 {
-            return Err(CreateError::BaseNotSupported(spec.base));
-        }
-        let mut memory = GuestMemory::allocate(spec.memory_bytes).map_err(CreateError::OutOfMemory)?;
+        let mut memory = GuestMemory::allocate(spec.base, spec.memory_bytes).map_err(CreateError::OutOfMemory)?;
         let entry = load_image(spec, &mut memory)?;
         let mode = match spec.mode {
             CpuMode::Real16 => {
@@ -188,21 +178,12 @@ impl Partition {
             CpuMode::Protected32 => {
                 let boot = boot_structures::build_protected_mode(&mut memory)
                     .map_err(|e| CreateError::MemoryTooLarge(e.bytes))?;
-                StartMode::Protected {
-                    eip: entry,
-                    gdtr: boot.gdtr,
-                    tss: (boot_structures::TSS_BASE, boot_structures::TSS_LIMIT),
-                }
+                StartMode::Protected { eip: entry, gdtr: boot.gdtr, tss: boot.tss }
             }
             CpuMode::Long64 => {
                 let boot =
                     boot_structures::build_long_mode(&mut memory).map_err(|e| CreateError::MemoryTooLarge(e.bytes))?;
-                StartMode::Long {
-                    rip: entry,
-                    cr3: boot.cr3,
-                    gdtr: boot.gdtr,
-                    tss: (boot_structures::TSS_BASE, boot_structures::TSS_LIMIT),
-                }
+                StartMode::Long { rip: entry, cr3: boot.cr3, gdtr: boot.gdtr, tss: boot.tss }
             }
         };
 
@@ -211,7 +192,7 @@ impl Partition {
         let mut ept = Ept::new(&mut ept_tables, caps).map_err(CreateError::Ept)?;
         ept.map(
             &mut ept_tables,
-            0,
+            memory.base(),
             memory.host_base(),
             memory.len(),
             Access::READ | Access::WRITE | Access::EXECUTE,
@@ -241,6 +222,7 @@ impl Partition {
             mode,
             rdi: spec.boot_argument,
             rsi: memory.len(),
+            memory_base: memory.base(),
             eptp: ept.eptp(),
             vpid: u16::try_from(id).unwrap_or(u16::MAX).max(1),
             io_bitmaps: (io_base, io_base + 4096),
@@ -368,14 +350,17 @@ impl Partition {
 /// planned by `hv-image` (segments inside memory, clear of the boot
 /// structures, entry in an executable segment) before a byte is copied.
 fn load_image(spec: &PartitionSpec<'_>, memory: &mut GuestMemory) -> Result<u64, CreateError> {
+    // Everything below the memory's start is not the partition's, and in
+    // protected and long mode neither are the boot structures at its start.
     let reserved = match spec.mode {
-        CpuMode::Long64 | CpuMode::Protected32 => 0..boot_structures::RESERVED_END,
-        CpuMode::Real16 => 0..0,
+        CpuMode::Long64 | CpuMode::Protected32 => 0..memory.base() + boot_structures::RESERVED_END,
+        CpuMode::Real16 => 0..memory.base(),
     };
+    let memory_end = memory.base() + memory.len();
     match spec.format {
         ImageFormat::Elf => {
             let image = ElfImage::parse(spec.image).map_err(CreateError::Image)?;
-            let load = plan(&image, spec.memory_bytes, reserved).map_err(CreateError::Image)?;
+            let load = plan(&image, memory_end, reserved).map_err(CreateError::Image)?;
             for copy in load.copies() {
                 memory.write(copy.guest_addr, copy.bytes);
             }
@@ -383,7 +368,7 @@ fn load_image(spec: &PartitionSpec<'_>, memory: &mut GuestMemory) -> Result<u64,
         }
         ImageFormat::Flat { load_address, entry } => {
             let end = load_address.checked_add(spec.image.len() as u64);
-            let inside = end.is_some_and(|end| end <= memory.len()) && load_address >= reserved.end;
+            let inside = end.is_some_and(|end| end <= memory_end) && load_address >= reserved.end;
             let entry_inside = end.is_some_and(|end| (load_address..end).contains(&entry));
             if !inside || !entry_inside || !memory.write(load_address, spec.image) {
                 return Err(CreateError::FlatImage { load_address, entry, len: spec.image.len() as u64 });

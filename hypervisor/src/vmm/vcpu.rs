@@ -87,6 +87,9 @@ pub struct VcpuSetup {
     pub rdi: u64,
     /// Initial RSI.
     pub rsi: u64,
+    /// Guest-physical address of the partition's memory (RDX in protected
+    /// and long mode).
+    pub memory_base: u64,
     /// The EPT pointer.
     pub eptp: u64,
     /// The VPID (ignored when VPIDs are off); never 0.
@@ -182,9 +185,10 @@ impl Vcpu {
         vmwrite(ControlNatural::CR4_READ_SHADOW, requested.cr4)?;
 
         let mut regs = GuestRegisters { rdi: setup.rdi, rsi: setup.rsi, ..GuestRegisters::default() };
-        if matches!(setup.mode, StartMode::Real { .. }) {
-            regs.rdx = 0x80; // DL = boot drive, as a BIOS leaves it.
-        }
+        regs.rdx = match setup.mode {
+            StartMode::Real { .. } => 0x80, // DL = boot drive, as a BIOS leaves it.
+            _ => setup.memory_base,
+        };
         Ok(Self { vmcs, regs, launched: false, xcr0: xcr0::HOST_XCR0, entry_context: context })
     }
 

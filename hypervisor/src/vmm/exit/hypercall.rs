@@ -14,7 +14,7 @@ use crate::vmm::stop::StopReason;
 pub fn handle(ctx: &mut ExitContext<'_>) -> Action {
     let regs =
         HypercallRegs { rax: ctx.regs.rax, rdi: ctx.regs.rdi, rsi: ctx.regs.rsi, rdx: ctx.regs.rdx, r10: ctx.regs.r10 };
-    let result = match decode(&regs, ctx.memory.len()) {
+    let result = match decode(&regs, ctx.memory.window()) {
         Ok(Hypercall::AbiVersion) => Ok(u64::from(ABI_VERSION)),
         Ok(Hypercall::ConsoleWrite { buffer }) => {
             ctx.console.write(ctx.memory.slice(buffer));

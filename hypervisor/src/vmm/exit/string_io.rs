@@ -118,7 +118,7 @@ fn translate_element(
         // are individually valid, but this emulation moves elements whole.
         return Err(ElementFault::OutsideMemory(last));
     }
-    if last >= memory.len() {
+    if memory.bytes(first, size).is_none() {
         return Err(ElementFault::OutsideMemory(last));
     }
     Ok(first)
