@@ -18,12 +18,14 @@ pub struct BootParams {
     pub selftest: Option<SelfTest>,
     /// End the run after this many milliseconds (TSC time).
     pub run_ms: Option<u64>,
+    /// Print partition monitoring lines this often, in milliseconds.
+    pub monitor_ms: Option<u64>,
     /// The bundle itself (guest images), if there is one.
     pub bundle: Option<Bundle<'static>>,
 }
 
 /// Keys the kernel accepts.
-const KNOWN_KEYS: &[&str] = &["selftest", "run_ms", "linger_ms"];
+const KNOWN_KEYS: &[&str] = &["selftest", "run_ms", "monitor_ms", "linger_ms"];
 
 /// Why the bundle could not be used.
 pub enum BootBundleError {
@@ -75,6 +77,14 @@ pub fn load(boot_info: &BootInfo) -> Result<BootParams, BootBundleError> {
                 let ms = value.parse::<u64>().ok().filter(|ms| *ms <= 60_000);
                 crate::run::set_linger_ms(ms.ok_or_else(|| {
                     BootBundleError::Param(alloc::format!("linger_ms={value}: expected milliseconds from 0 to 60000"))
+                })?);
+            }
+            "monitor_ms" => {
+                let ms = value.parse::<u64>().ok().filter(|ms| (1..=3_600_000).contains(ms));
+                boot_params.monitor_ms = Some(ms.ok_or_else(|| {
+                    BootBundleError::Param(alloc::format!(
+                        "monitor_ms={value}: expected milliseconds from 1 to 3600000"
+                    ))
                 })?);
             }
             "run_ms" => {

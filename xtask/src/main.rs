@@ -69,6 +69,7 @@ run options:
   --log-level LEVEL            kernel log level: error|warn|info|debug|trace (default info)
   --manifest FILE              the partition manifest (default manifests/default.toml)
   --params 'KEY=VALUE ...'     boot parameters for the kernel: run_ms=N ends the run after N ms;
+                               monitor_ms=N prints per-partition statistics every N ms;
                                selftest=NAME provokes a fault (page-fault, breakpoint,
                                stack-overflow, panic, invalid-guest-state, vm-entry-failure)
 

@@ -325,10 +325,15 @@ pub const ALL: &[Scenario] = &[
         firmware: Firmware::Uefi,
         cpu: None,
         manifest: "manifests/tests/shares-weighted.toml",
-        params: "run_ms=1500",
+        params: "run_ms=1500 monitor_ms=500",
         expect_shares: &[("spin-a", 16.7), ("spin-b", 33.3), ("spin-c", 50.0)],
         expect_status: RunStatus::Success,
-        expect_lines: &["scheduler: 3 partitions, weighted round-robin"],
+        expect_lines: &[
+            "scheduler: 3 partitions, weighted round-robin",
+            // Monitoring while the run goes on, every 500 ms.
+            "monitor t=500 ms spin-c: running; CPU",
+            "monitor t=1000 ms spin-a: running; CPU",
+        ],
         screenshot: false,
         min_interleavings: 0,
         timeout_secs: 240,

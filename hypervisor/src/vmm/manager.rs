@@ -76,7 +76,7 @@ pub fn run(
     platform: &Platform<'_>,
     manifest: &Manifest,
     bundle: &Bundle<'_>,
-    run_limit_ticks: Option<u64>,
+    options: super::RunOptions,
     fault: Option<GuestStateFault>,
 ) -> Result<Summary, ManagerError> {
     let mut hypervisor_failures = 0;
@@ -109,7 +109,8 @@ pub fn run(
         saves_remaining: platform.controls.saves_preemption_timer(),
     };
     let start = cpu::rdtsc();
-    let end = run_limit_ticks.map(|limit| start.saturating_add(limit));
+    let end = options.limit_ticks.map(|limit| start.saturating_add(limit));
+    let mut next_monitor = options.monitor_ticks.map(|interval| start.saturating_add(interval));
     let mut scheduler = Scheduler::new(&manifest.schedule, &records, start)?;
     let mut accounting = CpuAccounting::new(0);
     let mut current: Option<usize> = None;
@@ -119,6 +120,12 @@ pub fn run(
         let now = cpu::rdtsc();
         if end.is_some_and(|end| now >= end) {
             break;
+        }
+        if let (Some(due), Some(interval)) = (next_monitor, options.monitor_ticks) {
+            if now >= due {
+                monitor(&records, &accounting, now.saturating_sub(start));
+                next_monitor = Some(due.saturating_add(interval).max(now));
+            }
         }
         let Some((index, deadline)) = scheduler.next(now, &records) else { break };
         let deadline = end.map_or(deadline, |end| deadline.min(end));
@@ -330,6 +337,26 @@ impl Scheduler {
             // may use it (ARINC-653), so the CPU idles until the boundary.
             idle_until(deadline);
         }
+    }
+}
+
+/// Prints one monitoring line per partition while the run goes on: its
+/// state, CPU time and share so far, exits and restarts.
+fn monitor(records: &[Record<'_>], accounting: &CpuAccounting, elapsed: u64) {
+    let hz = time::tsc_hz().max(1);
+    for (index, record) in records.iter().enumerate() {
+        let (ticks, permille) = accounting.share(id(index));
+        let state = if record.partition.is_some() { "running" } else { "stopped" };
+        log::info!(
+            "monitor t={} ms {}: {state}; CPU {} ms ({}.{}%); {} exits; restarts {}",
+            elapsed.saturating_mul(1000) / hz,
+            record.config.name,
+            ticks.saturating_mul(1000) / hz,
+            permille / 10,
+            permille % 10,
+            record.usage.exits.total(),
+            record.usage.restarts
+        );
     }
 }
 

@@ -39,14 +39,22 @@ pub fn low32(value: u64) -> u32 {
     value as u32
 }
 
+/// How long to run and how often to report, in TSC ticks.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RunOptions {
+    /// End the run after this long (boot parameter `run_ms`).
+    pub limit_ticks: Option<u64>,
+    /// Print a monitoring line per partition this often (boot parameter `monitor_ms`).
+    pub monitor_ticks: Option<u64>,
+}
+
 /// Enters VMX operation and runs the partitions of the bundle's manifest.
 ///
-/// `run_limit_ticks` ends the run after that many TSC ticks (boot parameter
-/// `run_ms`); `fault` (a self-test) breaks the first partition's guest state.
+/// `fault` (a self-test) breaks the first partition's guest state.
 pub fn run(
     caps: &VmxCapabilities,
     bundle: Option<&Bundle<'_>>,
-    run_limit_ticks: Option<u64>,
+    options: RunOptions,
     fault: Option<GuestStateFault>,
 ) -> Result<Summary, RunError> {
     let bundle = bundle.ok_or(RunError::NoBundle)?;
@@ -79,7 +87,7 @@ pub fn run(
     let physical_address_width = u8::try_from(cpuid(0x8000_0008, 0).eax & 0xFF).unwrap_or(36);
     let xcr0_usable = xcr0::enable(cpuid(1, 0).ecx & (1 << 26) != 0);
     let platform = Platform { vmx: &vmx, caps, controls: &controls, physical_address_width, xcr0_usable };
-    manager::run(&platform, &manifest, bundle, run_limit_ticks, fault).map_err(RunError::Manager)
+    manager::run(&platform, &manifest, bundle, options, fault).map_err(RunError::Manager)
 }
 
 /// Logs, for each VMX feature, whether this CPU has it and what needs it.
