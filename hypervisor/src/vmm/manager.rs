@@ -149,11 +149,11 @@ pub fn run(
         // Feed the serial port between slices, on nobody's time.
         console::pump();
         accounting.charge(id(index), used);
-        record.usage.cpu_time_us = accounting.share(id(index)).0.saturating_mul(1_000_000) / time::tsc_hz().max(1);
+        record.usage.cpu_time_us = hv_sched::us_from_ticks(accounting.share(id(index)).0, time::tsc_hz());
         scheduler.charge(index, used);
         match outcome {
             SliceEnd::FrameOver => {}
-            SliceEnd::Yielded => scheduler.yielded(index, deadline),
+            SliceEnd::Yielded => scheduler.yielded(deadline),
             SliceEnd::Stopped(reason) => {
                 current = None;
                 stopped(platform, record, index, reason);
@@ -331,7 +331,7 @@ impl Scheduler {
     }
 
     /// A partition gave up the rest of its slice ending at `deadline`.
-    fn yielded(&mut self, _index: usize, deadline: u64) {
+    fn yielded(&mut self, deadline: u64) {
         if let Self::Cyclic(_) = self {
             // The rest of the frame is the yielding partition's: nobody else
             // may use it (ARINC-653), so the CPU idles until the boundary.
@@ -340,20 +340,24 @@ impl Scheduler {
     }
 }
 
+/// A partition's CPU time and share, as the monitor and the report print
+/// it: `CPU <ms> ms (<percent>%)`.
+fn cpu_use(accounting: &CpuAccounting, index: usize) -> String {
+    let (ticks, permille) = accounting.share(id(index));
+    let ms = hv_sched::us_from_ticks(ticks, time::tsc_hz()) / 1000;
+    alloc::format!("CPU {ms} ms ({}.{}%)", permille / 10, permille % 10)
+}
+
 /// Prints one monitoring line per partition while the run goes on: its
 /// state, CPU time and share so far, exits and restarts.
 fn monitor(records: &[Record<'_>], accounting: &CpuAccounting, elapsed: u64) {
-    let hz = time::tsc_hz().max(1);
+    let elapsed_ms = hv_sched::us_from_ticks(elapsed, time::tsc_hz()) / 1000;
     for (index, record) in records.iter().enumerate() {
-        let (ticks, permille) = accounting.share(id(index));
         let state = if record.partition.is_some() { "running" } else { "stopped" };
         log::info!(
-            "monitor t={} ms {}: {state}; CPU {} ms ({}.{}%); {} exits; restarts {}",
-            elapsed.saturating_mul(1000) / hz,
+            "monitor t={elapsed_ms} ms {}: {state}; {}; {} exits; restarts {}",
             record.config.name,
-            ticks.saturating_mul(1000) / hz,
-            permille / 10,
-            permille % 10,
+            cpu_use(accounting, index),
             record.usage.exits.total(),
             record.usage.restarts
         );
@@ -363,17 +367,13 @@ fn monitor(records: &[Record<'_>], accounting: &CpuAccounting, elapsed: u64) {
 /// Prints per-partition results: how it ended, restarts, CPU time and share,
 /// exits by reason.
 fn report(records: &[Record<'_>], accounting: &CpuAccounting) {
-    let hz = time::tsc_hz().max(1);
     for (index, record) in records.iter().enumerate() {
-        let (ticks, permille) = accounting.share(id(index));
         let ended = record.ended.as_ref().map_or(String::from("never started"), |reason| alloc::format!("{reason}"));
         log::info!(
-            "report {}: {ended}; restarts {}; CPU {} ms ({}.{}%); {}",
+            "report {}: {ended}; restarts {}; {}; {}",
             record.config.name,
             record.usage.restarts,
-            ticks.saturating_mul(1000) / hz,
-            permille / 10,
-            permille % 10,
+            cpu_use(accounting, index),
             record.usage.exits
         );
     }

@@ -291,16 +291,16 @@ impl Partition {
     }
 
     fn run_until(&mut self, deadline: u64, timer: &SliceTimer, usage: &mut Usage) -> SliceEnd {
-        if let Err(fail) = timer.arm(deadline) {
-            return SliceEnd::Stopped(StopReason::HypervisorFault(fail.into()));
-        }
+        // Without "save VMX-preemption timer value" every entry restarts the
+        // countdown from the field, so it is rewritten before each entry;
+        // with it, only at the slice's start and after an early expiry.
+        let mut rearm = true;
         loop {
-            if !timer.saves_remaining {
-                // Without "save VMX-preemption timer value" every entry
-                // restarts the countdown from the field: recompute it.
+            if rearm || !timer.saves_remaining {
                 if let Err(fail) = timer.arm(deadline) {
                     return SliceEnd::Stopped(StopReason::HypervisorFault(fail.into()));
                 }
+                rearm = false;
             }
             if let Err(fail) = self.vcpu.enter(self.xcr0_usable) {
                 return SliceEnd::Stopped(StopReason::EntryInstructionFailed(fail));
@@ -316,9 +316,7 @@ impl Partition {
                 if cpu::rdtsc() >= deadline {
                     return SliceEnd::FrameOver;
                 }
-                if let Err(fail) = timer.arm(deadline) {
-                    return SliceEnd::Stopped(StopReason::HypervisorFault(fail.into()));
-                }
+                rearm = true;
                 continue;
             }
             let mut ctx = ExitContext {
