@@ -38,6 +38,7 @@ pub mod event;
 pub mod exit_reason;
 pub mod feature_control;
 pub mod fixed_bits;
+pub mod injection;
 pub mod instruction_error;
 pub mod io_bitmap;
 pub mod misc;
@@ -55,6 +56,7 @@ pub use event::{delivers_error_code, vector, Event, EventError, EventType, ExitI
 pub use exit_reason::{ExitReason, ExitReasonField};
 pub use feature_control::{FeatureControl, FeatureControlPlan};
 pub use fixed_bits::{FixedBits, CR0_PE, CR0_PG};
+pub use injection::{GuestReadiness, Injectable, InjectionPlan, PendingEvents};
 pub use instruction_error::{describe as describe_instruction_error, VmInstructionError};
 pub use io_bitmap::{IoBitmaps, PortRangeError};
 pub use misc::VmxMisc;
