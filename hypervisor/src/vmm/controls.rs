@@ -33,6 +33,12 @@ impl Controls {
         ExitControls::from_bits_retain(self.exit).contains(ExitControls::SAVE_PREEMPTION_TIMER)
     }
 
+    /// Whether "virtual NMIs" is on, so NMI-window exiting may be used
+    /// (SDM 26.7.6; NMI blocking is then tracked per vCPU, 25.6.1).
+    pub fn virtual_nmis(&self) -> bool {
+        PinBased::from_bits_retain(self.pin).contains(PinBased::VIRTUAL_NMIS)
+    }
+
     /// Whether VPIDs are enabled.
     pub fn vpid(&self) -> bool {
         SecondaryProcBased::from_bits_retain(self.secondary).contains(SecondaryProcBased::ENABLE_VPID)
@@ -74,24 +80,36 @@ pub fn compute(caps: &VmxCapabilities, needs_real_mode: bool) -> Result<Controls
     let pin = adjust(
         caps.pin_based,
         (PinBased::EXTERNAL_INTERRUPT_EXITING | PinBased::NMI_EXITING | PinBased::PREEMPTION_TIMER).bits(),
-        0,
+        PinBased::VIRTUAL_NMIS.bits(),
         "pin-based controls",
         "interrupts and NMIs must exit to the hypervisor, and the preemption timer drives the scheduler",
     )?;
     // HLT, all port I/O (through bitmaps that intercept everything not
     // passed through) and all MSR accesses not passed through exit; CR3
     // accesses do not (EPT isolates the guest, CR3 is its own business).
+    // CR8 is the virtual APIC's TPR, never the physical one.
     let primary = adjust(
         caps.primary,
         (PrimaryProcBased::HLT
             | PrimaryProcBased::USE_IO_BITMAPS
             | PrimaryProcBased::USE_MSR_BITMAPS
+            | PrimaryProcBased::CR8_LOAD
+            | PrimaryProcBased::CR8_STORE
             | PrimaryProcBased::ACTIVATE_SECONDARY)
             .bits(),
         0,
         "primary processor-based controls",
-        "HLT, I/O and MSR accesses must be intercepted",
+        "HLT, I/O, MSR and CR8 accesses must be intercepted",
     )?;
+    // Interrupt-window exiting is switched on per entry when an interrupt
+    // waits for the guest (vmm/events.rs): it must be allowed.
+    if !caps.primary.allows(PrimaryProcBased::INTERRUPT_WINDOW.bits()) {
+        return Err(ControlsError {
+            field: "primary processor-based controls",
+            missing: MissingControls { missing: PrimaryProcBased::INTERRUPT_WINDOW.bits() },
+            why: "interrupts are delivered to guests when they can take them",
+        });
+    }
     let secondary_caps = caps.secondary.ok_or(ControlsError {
         field: "secondary processor-based controls",
         missing: MissingControls { missing: PrimaryProcBased::ACTIVATE_SECONDARY.bits() },

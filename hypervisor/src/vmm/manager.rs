@@ -127,7 +127,15 @@ pub fn run(
                 next_monitor = Some(due.saturating_add(interval).max(now));
             }
         }
-        let Some((index, deadline)) = scheduler.next(now, &records) else { break };
+        let Some((index, deadline)) = scheduler.next(now, &records) else {
+            // Weighted: every live partition sleeps in HLT. Idle until the
+            // first one's device event (or one slice, for events without a
+            // deadline such as console input).
+            let wake = records.iter().filter_map(|r| r.partition.as_ref()?.wake_time()).min();
+            let until = wake.unwrap_or(u64::MAX).min(now.saturating_add(scheduler.slice()));
+            idle_until(end.map_or(until, |end| until.min(end)));
+            continue;
+        };
         let deadline = end.map_or(deadline, |end| deadline.min(end));
         let record = &mut records[index];
         let Some(partition) = record.partition.as_mut() else {
@@ -154,6 +162,16 @@ pub fn run(
         match outcome {
             SliceEnd::FrameOver => {}
             SliceEnd::Yielded => scheduler.yielded(deadline),
+            // Cyclic: the frame stays the partition's; the CPU idles until
+            // its next device event or the frame's end, whichever is first,
+            // and the partition runs again if an interrupt woke it.
+            // Weighted: it is skipped until it is ready again.
+            SliceEnd::Halted => {
+                if let Scheduler::Cyclic(_) = scheduler {
+                    let wake = record.partition.as_ref().and_then(Partition::wake_time);
+                    idle_until(wake.map_or(deadline, |wake| wake.min(deadline)));
+                }
+            }
             SliceEnd::Stopped(reason) => {
                 current = None;
                 stopped(platform, record, index, reason);
@@ -318,9 +336,20 @@ impl Scheduler {
                 Some((usize::from(slot.partition.0), slot.end))
             }
             Self::Weighted { schedule, slice } => {
-                let picked = schedule.pick(|p| records.get(usize::from(p.0)).is_some_and(Record::runnable))?;
+                let ready = |p: PartitionId| {
+                    records.get(usize::from(p.0)).and_then(|r| r.partition.as_ref()).is_some_and(|p| p.ready(now))
+                };
+                let picked = schedule.pick(ready)?;
                 Some((usize::from(picked.0), now.saturating_add(*slice)))
             }
+        }
+    }
+
+    /// The weighted slice (the cyclic schedule's frames have their own ends).
+    fn slice(&self) -> u64 {
+        match self {
+            Self::Cyclic(schedule) => schedule.major_frame(),
+            Self::Weighted { slice, .. } => *slice,
         }
     }
 

@@ -21,8 +21,10 @@ use super::boot_structures;
 use super::console::PartitionConsole;
 use super::controls::Controls;
 use super::dump;
+use super::events::EventDelivery;
 use super::exit::{self, Action, ExitContext, StatsView};
 use super::memory::GuestMemory;
+use super::platform::VirtualPlatform;
 use super::stats::ExitCounts;
 use super::stop::StopReason;
 use super::vcpu::{StartMode, Vcpu, VcpuError, VcpuSetup};
@@ -141,6 +143,12 @@ pub struct Partition {
     console: PartitionConsole,
     uart: hv_uart::Uart16550,
     xcr0_usable: bool,
+    platform: VirtualPlatform,
+    events: EventDelivery,
+    /// The vCPU executed HLT with interrupts enabled and sleeps until an
+    /// interrupt or NMI is pending.
+    halted: bool,
+    physical_address_width: u8,
 }
 
 /// The hardware-dependent inputs every partition is built with.
@@ -249,6 +257,10 @@ impl Partition {
             _msr_bitmap: msr_bitmap,
             vcpu,
             xcr0_usable: platform.xcr0_usable,
+            platform: VirtualPlatform::new(crate::time::tsc_hz()),
+            events: EventDelivery::new(platform.controls.primary, platform.controls.virtual_nmis()),
+            halted: false,
+            physical_address_width: platform.physical_address_width,
         })
     }
 
@@ -290,17 +302,42 @@ impl Partition {
         reason
     }
 
+    /// Whether the partition has something to do at `now`: it is not
+    /// halted, or an interrupt would wake it.
+    pub fn ready(&self, now: u64) -> bool {
+        !self.halted || self.platform.would_wake(now)
+    }
+
+    /// When a halted partition's next device event comes, if one is armed.
+    pub fn wake_time(&self) -> Option<u64> {
+        self.platform.next_deadline()
+    }
+
     fn run_until(&mut self, deadline: u64, timer: &SliceTimer, usage: &mut Usage) -> SliceEnd {
         // Without "save VMX-preemption timer value" every entry restarts the
         // countdown from the field, so it is rewritten before each entry;
-        // with it, only at the slice's start and after an early expiry.
-        let mut rearm = true;
+        // with it, only when the target changes or after an early expiry.
+        // The target is the slice's end or the platform's next device
+        // event, whichever comes first.
+        let mut armed_for = None;
         loop {
-            if rearm || !timer.saves_remaining {
-                if let Err(fail) = timer.arm(deadline) {
+            let now = cpu::rdtsc();
+            self.platform.poll(now);
+            if self.halted {
+                if !self.platform.would_wake(now) {
+                    return SliceEnd::Halted;
+                }
+                self.halted = false;
+            }
+            let target = self.platform.next_deadline().map_or(deadline, |event| event.min(deadline));
+            if armed_for != Some(target) || !timer.saves_remaining {
+                if let Err(fail) = timer.arm(target) {
                     return SliceEnd::Stopped(StopReason::HypervisorFault(fail.into()));
                 }
-                rearm = false;
+                armed_for = Some(target);
+            }
+            if let Err(fail) = self.events.before_entry(&mut self.platform) {
+                return SliceEnd::Stopped(StopReason::HypervisorFault(fail.into()));
             }
             if let Err(fail) = self.vcpu.enter(self.xcr0_usable) {
                 return SliceEnd::Stopped(StopReason::EntryInstructionFailed(fail));
@@ -310,13 +347,17 @@ impl Partition {
                 Err(fail) => return SliceEnd::Stopped(StopReason::HypervisorFault(fail.into())),
             };
             usage.exits.record(field.basic());
+            if let Err(fail) = self.events.after_exit() {
+                return SliceEnd::Stopped(StopReason::HypervisorFault(fail.into()));
+            }
             if field.basic() == ExitReason::PreemptionTimer.number() {
                 // The timer may fire early (its value is capped, erratum
-                // EMR158): only the TSC says whether the slice is over.
+                // EMR158): only the TSC says whether the slice is over. A
+                // device event is taken by the poll at the loop's top.
                 if cpu::rdtsc() >= deadline {
                     return SliceEnd::FrameOver;
                 }
-                rearm = true;
+                armed_for = None;
                 continue;
             }
             let mut ctx = ExitContext {
@@ -328,6 +369,9 @@ impl Partition {
                 stats: StatsView { exits: &usage.exits, restarts: usage.restarts, cpu_time_us: usage.cpu_time_us },
                 xcr0: &mut self.vcpu.xcr0,
                 xcr0_usable: self.xcr0_usable,
+                platform: &mut self.platform,
+                now: cpu::rdtsc(),
+                physical_address_width: self.physical_address_width,
             };
             let action = match exit::handle(field, &mut ctx) {
                 Ok(Action::Stop(reason)) => return SliceEnd::Stopped(reason),
@@ -337,8 +381,11 @@ impl Partition {
             if let Err(fail) = exit::apply(&action) {
                 return SliceEnd::Stopped(StopReason::HypervisorFault(fail.into()));
             }
-            if matches!(action, Action::Yield) {
-                return SliceEnd::Yielded;
+            match action {
+                Action::Yield => return SliceEnd::Yielded,
+                Action::Halt => self.halted = true,
+                Action::Inject(_) | Action::InjectPageFault { .. } => self.events.queued_by_handler(),
+                _ => {}
             }
         }
     }
@@ -393,8 +440,11 @@ pub struct Usage {
 pub enum SliceEnd {
     /// The deadline passed (the partition was preempted).
     FrameOver,
-    /// The partition gave up the rest of its slice (HLT or Yield).
+    /// The partition gave up the rest of its slice (the Yield hypercall).
     Yielded,
+    /// The partition's vCPU is halted (HLT with interrupts enabled) with
+    /// nothing pending: it has nothing to do until [`Partition::ready`].
+    Halted,
     /// The partition stopped.
     Stopped(StopReason),
 }

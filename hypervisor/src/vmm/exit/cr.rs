@@ -9,7 +9,7 @@
 
 use hv_vmx::{ControlNatural, CrAccess, CrAccessType, GuestNatural};
 
-use super::{Action, HandlerFault};
+use super::{Action, ExitContext, HandlerFault};
 use crate::arch::x86_64::vmx::entry::GuestRegisters;
 use crate::arch::x86_64::vmx::instructions::{vmread, vmwrite};
 use crate::arch::x86_64::vmx::VmFail;
@@ -31,9 +31,42 @@ fn source_value(regs: &mut GuestRegisters, gpr: u8) -> Result<u64, VmFail> {
     }
 }
 
-/// Handles MOV to CR0/CR4 and LMSW.
-pub fn handle(regs: &mut GuestRegisters, qualification: u64) -> Result<Action, HandlerFault> {
+/// CR8 is the task priority (TPR\[7:4\]) of the vCPU's local APIC (SDM
+/// Vol. 3A 11.8.6.1); "CR8-load exiting" and "CR8-store exiting" bring
+/// every access here, so the physical TPR is never touched.
+fn cr8(
+    regs: &mut GuestRegisters,
+    platform: &mut crate::vmm::platform::VirtualPlatform,
+    access: CrAccess,
+) -> Result<Action, HandlerFault> {
+    match access.access {
+        CrAccessType::MovToCr => {
+            let value = source_value(regs, access.gpr)?;
+            // Bits 63:4 are reserved (#GP if set).
+            if value >> 4 != 0 {
+                return general_protection();
+            }
+            platform.lapic.set_tpr(u8::try_from(value << 4).unwrap_or(0));
+        }
+        CrAccessType::MovFromCr => {
+            let value = u64::from(platform.lapic.tpr() >> 4);
+            match regs.by_index(access.gpr) {
+                Some(register) => *register = value,
+                None => vmwrite(GuestNatural::RSP, value)?,
+            }
+        }
+        _ => {}
+    }
+    Ok(Action::Advance)
+}
+
+/// Handles MOV to CR0/CR4, LMSW, and MOV to and from CR8.
+pub fn handle(ctx: &mut ExitContext<'_>, qualification: u64) -> Result<Action, HandlerFault> {
     let access = CrAccess::from_raw(qualification);
+    let regs = &mut *ctx.regs;
+    if access.cr == 8 {
+        return cr8(regs, ctx.platform, access);
+    }
     let (cr, value) = match access.access {
         CrAccessType::MovToCr => (access.cr, source_value(regs, access.gpr)?),
         CrAccessType::Lmsw => {

@@ -39,8 +39,11 @@ pub enum Action {
     /// Skip the instruction that exited, then re-enter.
     Advance,
     /// Skip the instruction that exited and give up the rest of the time
-    /// slice (HLT with interrupts enabled, the Yield hypercall).
+    /// slice (the Yield hypercall).
     Yield,
+    /// Skip the HLT that exited and sleep until an interrupt or NMI is
+    /// pending for the vCPU (HLT with interrupts enabled).
+    Halt,
     /// Inject an event (an exception, normally) and re-enter at the same RIP.
     Inject(Event),
     /// Inject a page fault for `linear` (CR2) with this error code.
@@ -72,6 +75,12 @@ pub struct ExitContext<'a> {
     pub xcr0: &'a mut u64,
     /// Whether XCR0 can be switched on this CPU (XSAVE present).
     pub xcr0_usable: bool,
+    /// The partition's interrupt controllers and timers.
+    pub platform: &'a mut super::platform::VirtualPlatform,
+    /// The TSC when the exit was handled (device time).
+    pub now: u64,
+    /// The guest physical-address width (IA32_APIC_BASE's reserved bits).
+    pub physical_address_width: u8,
 }
 
 /// What the statistics hypercall reports about the partition (over its
@@ -140,17 +149,21 @@ pub fn handle(field: ExitReasonField, ctx: &mut ExitContext<'_>) -> Result<Actio
         Err(basic) => return Ok(Action::Stop(StopReason::UnexpectedExit { basic, qualification: qualification()? })),
     };
     Ok(match reason {
-        ExitReason::Cpuid => cpuid::handle(ctx.regs),
+        ExitReason::Cpuid => cpuid::handle(ctx.regs, &ctx.platform.lapic),
         ExitReason::Vmcall => hypercall::handle(ctx),
-        // HLT with interrupts disabled can never end (the hypervisor
-        // delivers no NMI or SMI to guests): the partition is done. With
-        // interrupts enabled it waits for one: it gives up its time slice.
-        ExitReason::Hlt if vmread(GuestNatural::RFLAGS)? & RFLAGS_IF == 0 => Action::Stop(StopReason::Halted),
-        ExitReason::Hlt => Action::Yield,
+        // HLT with interrupts disabled ends only by an NMI: with none
+        // pending or possible from the platform, the partition is done.
+        // With interrupts enabled it sleeps until one is pending.
+        ExitReason::Hlt if vmread(GuestNatural::RFLAGS)? & RFLAGS_IF == 0 && !ctx.platform.pending().nmi => {
+            Action::Stop(StopReason::Halted)
+        }
+        ExitReason::Hlt => Action::Halt,
+        // The guest can now take what was pending: the entry path injects it.
+        ExitReason::InterruptWindow | ExitReason::NmiWindow => Action::Resume,
         ExitReason::IoInstruction => io::handle(ctx, qualification()?)?,
-        ExitReason::Rdmsr => msr::read(ctx.regs)?,
-        ExitReason::Wrmsr => msr::write(ctx.regs)?,
-        ExitReason::CrAccess => cr::handle(ctx.regs, qualification()?)?,
+        ExitReason::Rdmsr => msr::read(ctx)?,
+        ExitReason::Wrmsr => msr::write(ctx)?,
+        ExitReason::CrAccess => cr::handle(ctx, qualification()?)?,
         ExitReason::Xsetbv => xsetbv::handle(ctx)?,
         // INVD would discard the guest's dirty cache lines and WBINVD flush
         // everyone's: neither may touch other partitions' memory. Both are
@@ -198,7 +211,7 @@ const BLOCKING_BY_STI_OR_MOV_SS: u64 = 0b11;
 pub fn apply(action: &Action) -> Result<(), VmFail> {
     match action {
         Action::Resume | Action::Stop(_) => Ok(()),
-        Action::Advance | Action::Yield => {
+        Action::Advance | Action::Yield | Action::Halt => {
             let length = vmread(ExitInfo32::EXIT_INSTRUCTION_LENGTH)?;
             let rip = vmread(GuestNatural::RIP)?;
             vmwrite(GuestNatural::RIP, rip.wrapping_add(length))?;

@@ -7,12 +7,14 @@
 //!   VMCS, which VM entry loads (the host's values are never affected);
 //! - IA32_FEATURE_CONTROL: reads as locked with VMX disabled (the guest may
 //!   not use VT-x), writes #GP (as on a locked register);
+//! - IA32_APIC_BASE, IA32_TSC_DEADLINE and the x2APIC registers
+//!   (0x800-0x8FF): the partition's virtual local APIC (`hv-lapic`), which
+//!   answers #GP where a real APIC would;
 //! - everything else, including all IA32_VMX_* capability MSRs: #GP.
 
 use hv_vmx::Guest64;
 
-use super::{Action, HandlerFault};
-use crate::arch::x86_64::vmx::entry::GuestRegisters;
+use super::{Action, ExitContext, HandlerFault};
 use crate::arch::x86_64::vmx::instructions::{vmread, vmwrite};
 use crate::vmm::low32;
 
@@ -36,22 +38,43 @@ fn valid_pat(value: u64) -> bool {
 }
 
 /// Emulates RDMSR of the MSR in ECX into EDX:EAX.
-pub fn read(regs: &mut GuestRegisters) -> Result<Action, HandlerFault> {
-    let value = match low32(regs.rcx) {
-        IA32_EFER => vmread(Guest64::EFER)?,
-        IA32_PAT => vmread(Guest64::PAT)?,
-        IA32_FEATURE_CONTROL => FEATURE_CONTROL_LOCKED_OFF,
-        _ => return general_protection(),
+pub fn read(ctx: &mut ExitContext<'_>) -> Result<Action, HandlerFault> {
+    let msr = low32(ctx.regs.rcx);
+    let value = if let Some(result) = ctx.platform.lapic.read_msr(msr, ctx.now) {
+        let Ok(value) = result else {
+            ctx.platform.counters.apic_faults += 1;
+            return general_protection();
+        };
+        value
+    } else {
+        match msr {
+            IA32_EFER => vmread(Guest64::EFER)?,
+            IA32_PAT => vmread(Guest64::PAT)?,
+            IA32_FEATURE_CONTROL => FEATURE_CONTROL_LOCKED_OFF,
+            _ => return general_protection(),
+        }
     };
-    regs.rax = value & 0xFFFF_FFFF;
-    regs.rdx = value >> 32;
+    ctx.regs.rax = value & 0xFFFF_FFFF;
+    ctx.regs.rdx = value >> 32;
     Ok(Action::Advance)
 }
 
 /// Emulates WRMSR of EDX:EAX to the MSR in ECX.
-pub fn write(regs: &mut GuestRegisters) -> Result<Action, HandlerFault> {
+pub fn write(ctx: &mut ExitContext<'_>) -> Result<Action, HandlerFault> {
+    let regs = &*ctx.regs;
     let value = (regs.rdx << 32) | (regs.rax & 0xFFFF_FFFF);
-    match low32(regs.rcx) {
+    let msr = low32(regs.rcx);
+    if let Some(result) = ctx.platform.lapic.write_msr(msr, value, ctx.now, ctx.physical_address_width) {
+        match result {
+            Ok(effect) => ctx.platform.apply(effect),
+            Err(_) => {
+                ctx.platform.counters.apic_faults += 1;
+                return general_protection();
+            }
+        }
+        return Ok(Action::Advance);
+    }
+    match msr {
         IA32_EFER if value & !(EFER_WRITABLE | EFER_LMA) == 0 => {
             let lma = vmread(Guest64::EFER)? & EFER_LMA;
             vmwrite(Guest64::EFER, (value & EFER_WRITABLE) | lma)?;
