@@ -70,6 +70,13 @@ extern "C" fn kernel_main(magic: u32, info: u32) -> ! {
     check_ipis(apic);
     check_task_priority(apic);
 
+    let apic = leave_x2apic();
+    interrupts::use_apic(apic);
+    timers::lapic_one_shot(apic, &clocks);
+    check_xapic_ipi(apic);
+    check_relocation();
+    check_ioapic();
+
     let (checks, failures) = (CHECKS.load(Ordering::SeqCst), FAILURES.load(Ordering::SeqCst));
     say!("{checks} checks, {failures} failed");
     halt()
@@ -145,6 +152,62 @@ fn check_task_priority(apic: Apic) {
     wait_with_interrupts(settle);
     check(interrupts::count(PRIORITY) == 1, format_args!("vector {PRIORITY:#x} delivered once CR8 = 0"));
     check(arch::read_cr8() == 0, format_args!("CR8 reads back 0"));
+}
+
+/// The xAPIC page's default address.
+const XAPIC_BASE: u64 = 0xFEE0_0000;
+
+/// x2APIC can only be left by disabling the APIC (SDM 11.12.5): EN = 0,
+/// then EN = 1 brings it back in xAPIC mode, in its power-up state.
+fn leave_x2apic() -> Apic {
+    let base = arch::rdmsr(apic::APIC_BASE_MSR);
+    arch::wrmsr(apic::APIC_BASE_MSR, base & !((1 << 11) | (1 << 10)));
+    check(arch::cpuid(1, 0).3 & (1 << 9) == 0, format_args!("CPUID.1:EDX.APIC clear while the APIC is disabled"));
+    arch::wrmsr(apic::APIC_BASE_MSR, XAPIC_BASE | (1 << 11));
+    let apic = Apic::X(XAPIC_BASE);
+    check(
+        apic.read(reg::SVR) == 0xFF && apic.read(reg::LVT_TIMER) == 1 << 16,
+        format_args!("xAPIC after re-enabling: SVR {:#x}, LVT timer {:#x} (power-up state)", apic.read(reg::SVR), apic.read(reg::LVT_TIMER)),
+    );
+    check(apic.read(reg::ID) == 0, format_args!("xAPIC ID register {:#x}", apic.read(reg::ID)));
+    apic.write(reg::SVR, 0x100 | u32::from(interrupts::SPURIOUS));
+    apic.write(reg::LVT_ERROR, u32::from(interrupts::ERROR));
+    check(apic.read(reg::SVR) == 0x1FF, format_args!("xAPIC software-enabled through the page"));
+    apic
+}
+
+fn check_xapic_ipi(apic: Apic) {
+    use interrupts::SELF_IPI;
+    interrupts::reset(SELF_IPI);
+    apic.send_ipi(u32::from(SELF_IPI) | 1 << 14 | 0b01 << 18, 0);
+    wait_with_interrupts(timers::Clocks::from_cpuid().tsc_hz / 1000);
+    check(interrupts::count(SELF_IPI) == 1, format_args!("xAPIC self-IPI through the ICR in the page arrived once"));
+}
+
+/// IA32_APIC_BASE moves the page; the registers follow it. (The old page
+/// is then unassigned: touching it would stop the partition.)
+fn check_relocation() {
+    const MOVED: u64 = 0xFED0_0000;
+    arch::wrmsr(apic::APIC_BASE_MSR, MOVED | (1 << 11));
+    let moved = Apic::X(MOVED);
+    check(moved.read(reg::SVR) == 0x1FF, format_args!("APIC page moved to {MOVED:#x}: SVR {:#x}", moved.read(reg::SVR)));
+    arch::wrmsr(apic::APIC_BASE_MSR, XAPIC_BASE | (1 << 11));
+}
+
+/// The I/O APIC at 0xFEC00000: version, 24 entries, masked at reset.
+fn check_ioapic() {
+    const IOAPIC: u64 = 0xFEC0_0000;
+    let read = |index: u32| {
+        arch::mmio_write(IOAPIC, index);
+        arch::mmio_read(IOAPIC + 0x10)
+    };
+    let version = read(1);
+    check(version & 0xFF == 0x20 && (version >> 16) & 0xFF == 23, format_args!("I/O APIC version {version:#x}: 24 entries"));
+    let masked = (0..24).all(|pin| read(0x10 + 2 * pin) & (1 << 16) != 0);
+    check(masked, format_args!("I/O APIC entries masked at reset"));
+    arch::mmio_write(IOAPIC, 0x10 + 2 * 4);
+    arch::mmio_write(IOAPIC + 0x10, 0x0001_A031);
+    check(read(0x10 + 2 * 4) == 0x0001_A031, format_args!("I/O APIC entry 4 reads back {:#x}", read(0x18)));
 }
 
 #[panic_handler]

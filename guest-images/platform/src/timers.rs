@@ -57,7 +57,7 @@ fn wait_for(vector: u8, times: u64, clocks: &Clocks) {
 }
 
 /// One-shot: 10 ms of counts at divide-by-1. The current-count register
-/// read 1 ms in gives the counting rate; the interrupt's arrival the
+/// read twice gives the counting rate; the interrupt's arrival the
 /// expiry time.
 pub fn lapic_one_shot(apic: Apic, clocks: &Clocks) {
     let counts = clocks.crystal_hz / 100;
@@ -66,12 +66,17 @@ pub fn lapic_one_shot(apic: Apic, clocks: &Clocks) {
     apic.write(reg::LVT_TIMER, u32::from(interrupts::TIMER));
     let start = rdtsc();
     apic.write(reg::TIMER_INITIAL, counts as u32);
-    while rdtsc().wrapping_sub(start) < clocks.tsc_hz / 1000 {
+    // Two samples of the current count 2 ms apart: the cost of reaching
+    // the register is the same for both and cancels out.
+    let first_at = rdtsc();
+    let first = apic.read(reg::TIMER_CURRENT);
+    while rdtsc().wrapping_sub(first_at) < clocks.tsc_hz / 500 {
         core::hint::spin_loop();
     }
-    let current = apic.read(reg::TIMER_CURRENT);
-    let sampled = rdtsc().wrapping_sub(start);
-    let counted = counts - u64::from(current);
+    let second_at = rdtsc();
+    let second = apic.read(reg::TIMER_CURRENT);
+    let counted = u64::from(first.saturating_sub(second));
+    let sampled = second_at.wrapping_sub(first_at);
     let rate_hz = u64::try_from(u128::from(counted) * u128::from(clocks.tsc_hz) / u128::from(sampled.max(1))).unwrap_or(0);
     let error = error_permille(rate_hz, clocks.crystal_hz);
     check(error <= TOLERANCE_PERMILLE, format_args!("LAPIC one-shot counts at {rate_hz} Hz (error {})", percent(error)));

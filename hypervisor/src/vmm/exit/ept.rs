@@ -2,21 +2,26 @@
 //!
 //! A partition's EPT maps exactly its own memory, so a violation means the
 //! guest touched memory it does not own (or used memory against its
-//! rights): the partition is stopped and the access is reported. Nothing is
-//! emulated behind an unmapped address yet (no MMIO devices). A
+//! rights), or one of its platform's device pages, which are never mapped:
+//! those accesses are emulated (`mmio.rs`); any other stops the partition
+//! and the access is reported. A
 //! misconfiguration is a hypervisor bug in the EPT it built; it also stops
 //! only the partition, with the address for diagnosis.
 
 use hv_vmx::{EptViolation, ExitInfo64, GuestNatural};
 
-use super::{Action, HandlerFault};
+use super::{Action, ExitContext, HandlerFault};
 use crate::arch::x86_64::vmx::instructions::vmread;
 use crate::vmm::stop::StopReason;
 
 /// Handles an EPT violation.
-pub fn violation(qualification: u64) -> Result<Action, HandlerFault> {
+pub fn violation(ctx: &mut ExitContext<'_>, qualification: u64) -> Result<Action, HandlerFault> {
+    let gpa = vmread(ExitInfo64::GUEST_PHYSICAL_ADDRESS)?;
+    if ctx.platform.is_device(gpa) {
+        return super::mmio::emulate(ctx, gpa);
+    }
     Ok(Action::Stop(StopReason::EptViolation {
-        gpa: vmread(ExitInfo64::GUEST_PHYSICAL_ADDRESS)?,
+        gpa,
         rip: vmread(GuestNatural::RIP)?,
         access: EptViolation::from_raw(qualification),
     }))

@@ -12,8 +12,10 @@
 mod cpuid;
 mod cr;
 mod ept;
+mod guest_paging;
 mod hypercall;
 mod io;
+mod mmio;
 mod msr;
 mod ports;
 mod string_io;
@@ -41,6 +43,9 @@ pub enum Action {
     /// Skip the instruction that exited and give up the rest of the time
     /// slice (the Yield hypercall).
     Yield,
+    /// Skip this many bytes of instruction (one the hypervisor decoded
+    /// itself: MMIO), then re-enter.
+    Skip(u8),
     /// Skip the HLT that exited and sleep until an interrupt or NMI is
     /// pending for the vCPU (HLT with interrupts enabled).
     Halt,
@@ -172,7 +177,7 @@ pub fn handle(field: ExitReasonField, ctx: &mut ExitContext<'_>) -> Result<Actio
         ExitReason::Invd | ExitReason::Wbinvd => Action::Advance,
         // VT-x is not offered to guests: its instructions are undefined there.
         reason if reason.is_vmx_instruction() => exception(hv_vmx::vector::UD)?,
-        ExitReason::EptViolation => ept::violation(qualification()?)?,
+        ExitReason::EptViolation => ept::violation(ctx, qualification()?)?,
         ExitReason::EptMisconfig => ept::misconfiguration()?,
         ExitReason::TripleFault => Action::Stop(StopReason::TripleFault { rip: vmread(GuestNatural::RIP)? }),
         ExitReason::Init => Action::Stop(StopReason::InitSignal),
@@ -211,8 +216,11 @@ const BLOCKING_BY_STI_OR_MOV_SS: u64 = 0b11;
 pub fn apply(action: &Action) -> Result<(), VmFail> {
     match action {
         Action::Resume | Action::Stop(_) => Ok(()),
-        Action::Advance | Action::Yield | Action::Halt => {
-            let length = vmread(ExitInfo32::EXIT_INSTRUCTION_LENGTH)?;
+        Action::Advance | Action::Yield | Action::Halt | Action::Skip(_) => {
+            let length = match action {
+                Action::Skip(length) => u64::from(*length),
+                _ => vmread(ExitInfo32::EXIT_INSTRUCTION_LENGTH)?,
+            };
             let rip = vmread(GuestNatural::RIP)?;
             vmwrite(GuestNatural::RIP, rip.wrapping_add(length))?;
             let interruptibility = vmread(hv_vmx::Guest32::INTERRUPTIBILITY_STATE)?;

@@ -59,11 +59,27 @@ pub fn read(ctx: &mut ExitContext<'_>) -> Result<Action, HandlerFault> {
     Ok(Action::Advance)
 }
 
+/// Whether IA32_APIC_BASE may put the xAPIC page where `value` says: not
+/// over the partition's own memory (whose EPT mapping would hide the page
+/// from emulation) nor over the I/O APIC. A real CPU would let RAM be
+/// shadowed; a partition gets #GP instead, and the attempt is counted. No
+/// other address can reach anything but this partition's devices: guest-
+/// physical space holds nothing else.
+fn apic_page_allowed(ctx: &ExitContext<'_>, value: u64) -> bool {
+    let page = value & !0xFFF & ((1u64 << ctx.physical_address_width.min(63)) - 1);
+    let memory = ctx.memory.base()..ctx.memory.base() + ctx.memory.len();
+    !memory.contains(&page) && page != hv_ioapic::regs::MMIO_BASE
+}
+
 /// Emulates WRMSR of EDX:EAX to the MSR in ECX.
 pub fn write(ctx: &mut ExitContext<'_>) -> Result<Action, HandlerFault> {
     let regs = &*ctx.regs;
     let value = (regs.rdx << 32) | (regs.rax & 0xFFFF_FFFF);
     let msr = low32(regs.rcx);
+    if msr == hv_lapic::regs::MSR_APIC_BASE && !apic_page_allowed(ctx, value) {
+        ctx.platform.counters.apic_base_refused += 1;
+        return general_protection();
+    }
     if let Some(result) = ctx.platform.lapic.write_msr(msr, value, ctx.now, ctx.physical_address_width) {
         match result {
             Ok(effect) => ctx.platform.apply(effect),

@@ -15,10 +15,10 @@
 //! on the guest's side is injected with CR2 set; an address outside the
 //! partition's memory stops the partition (like an EPT violation would).
 
-use hv_paging::{Access, GuestPaging, PagingError, PagingMode};
-use hv_vmx::{AddressSize, ExitInfo32, ExitInfoNatural, Guest32, Guest64, GuestNatural, IoQualification, IoStringInfo};
+use hv_paging::{Access, GuestPaging, PagingError};
+use hv_vmx::{AddressSize, ExitInfo32, ExitInfoNatural, GuestNatural, IoQualification, IoStringInfo};
 
-use super::{ports, Action, ExitContext, HandlerFault};
+use super::{guest_paging, ports, Action, ExitContext, HandlerFault};
 use crate::arch::x86_64::vmx::instructions::vmread;
 use crate::vmm::low32;
 use crate::vmm::stop::StopReason;
@@ -27,8 +27,6 @@ use crate::vmm::stop::StopReason;
 pub const BATCH: u64 = 4096;
 /// RFLAGS.DF (bit 10): string instructions go down.
 const RFLAGS_DF: u64 = 1 << 10;
-const CR0_WP: u64 = 1 << 16;
-const EFER_NXE: u64 = 1 << 11;
 
 /// Handles INS/OUTS (`io.string` is set).
 pub fn handle(ctx: &mut ExitContext<'_>, io: &IoQualification) -> Result<Action, HandlerFault> {
@@ -49,17 +47,8 @@ pub fn handle(ctx: &mut ExitContext<'_>, io: &IoQualification) -> Result<Action,
     let size = u64::from(io.size);
     let step = if vmread(GuestNatural::RFLAGS)? & RFLAGS_DF != 0 { size.wrapping_neg() } else { size };
     let first = vmread(ExitInfoNatural::GUEST_LINEAR_ADDRESS)?;
-    let (cr0, cr4, efer) = (vmread(GuestNatural::CR0)?, vmread(GuestNatural::CR4)?, vmread(Guest64::EFER)?);
-    let paging = GuestPaging {
-        mode: PagingMode::from_registers(cr0, cr4, efer),
-        cr3: vmread(GuestNatural::CR3)?,
-        cr0_wp: cr0 & CR0_WP != 0,
-        efer_nxe: efer & EFER_NXE != 0,
-        max_physical_bits: 52,
-        pdptes: None,
-    };
-    // CPL is SS.DPL (SDM 25.4.1); DPL is access-rights bits 6:5.
-    let user = (vmread(Guest32::SS_ACCESS_RIGHTS)? >> 5) & 3 == 3;
+    let paging = guest_paging::current()?;
+    let user = guest_paging::user_mode()?;
     let access = Access { write: io.is_in(), user, execute: false };
 
     for index in 0..batch {
@@ -110,9 +99,8 @@ fn translate_element(
     access: Access,
 ) -> Result<u64, ElementFault> {
     let memory = &*ctx.memory;
-    let read = |gpa: u64| memory.read_array::<8>(gpa).map(u64::from_le_bytes);
-    let first = paging.translate(linear, access, read).map_err(ElementFault::Page)?.physical;
-    let last = paging.translate(linear.wrapping_add(size - 1), access, read).map_err(ElementFault::Page)?.physical;
+    let first = guest_paging::translate(paging, memory, linear, access).map_err(ElementFault::Page)?;
+    let last = guest_paging::translate(paging, memory, linear.wrapping_add(size - 1), access).map_err(ElementFault::Page)?;
     if last != first + size - 1 {
         // Straddles two pages that are not physically adjacent: the bytes
         // are individually valid, but this emulation moves elements whole.

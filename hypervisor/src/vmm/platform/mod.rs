@@ -13,10 +13,18 @@
 //! - an IPI goes only to vCPUs of this partition; one that names anybody
 //!   else (another APIC ID, "all excluding self" with one vCPU) is dropped
 //!   and counted;
-//! - NMIs (LINT1, NMI IPIs) are injected as NMIs.
+//! - NMIs (LINT1, NMI IPIs) are injected as NMIs;
+//! - the I/O APIC's redirection entries deliver to the local APIC whose ID
+//!   (physical) or logical ID matches, NMI as NMI; an EOI of a
+//!   level-triggered vector is broadcast back to it (SDM Vol. 3A 11.8.5).
+//!
+//! Device pages (the xAPIC page where IA32_APIC_BASE puts it, the I/O APIC
+//! at 0xFEC00000) are never mapped in the EPT: every access exits and is
+//! emulated (`exit/mmio.rs`).
 
 pub mod clock;
 
+use hv_ioapic::IoApic;
 use hv_lapic::{DeliveryMode, Effect, Ipi, LocalApic, Mode};
 use hv_vmx::PendingEvents;
 
@@ -30,16 +38,28 @@ pub struct PlatformCounters {
     pub ipis_delivered: u64,
     /// Accesses to APIC registers refused with #GP.
     pub apic_faults: u64,
+    /// Writes of IA32_APIC_BASE that would have put the APIC page over
+    /// the partition's memory or the I/O APIC (#GP).
+    pub apic_base_refused: u64,
+    /// I/O APIC messages that named no local APIC of the partition.
+    pub ioapic_dropped: u64,
+    /// MMIO accesses of a size or alignment the device does not decode.
+    pub mmio_ignored: u64,
     /// Interrupts injected.
     pub interrupts_injected: u64,
     /// NMIs injected.
     pub nmis_injected: u64,
 }
 
+/// The I/O APIC's ID (the local APICs' IDs start at 0).
+const IOAPIC_ID: u8 = 1;
+
 /// One partition's platform devices (one vCPU so far).
 pub struct VirtualPlatform {
     /// The vCPU's local APIC.
     pub lapic: LocalApic,
+    /// The I/O APIC at [`hv_ioapic::regs::MMIO_BASE`].
+    pub ioapic: IoApic,
     /// What was refused or dropped.
     pub counters: PlatformCounters,
 }
@@ -50,6 +70,7 @@ impl VirtualPlatform {
     pub fn new(tsc_hz: u64) -> Self {
         Self {
             lapic: LocalApic::after_firmware(0, true, clock::timer_clock(tsc_hz)),
+            ioapic: IoApic::new(IOAPIC_ID),
             counters: PlatformCounters::default(),
         }
     }
@@ -96,8 +117,97 @@ impl VirtualPlatform {
     /// Carries out what an APIC write asked for.
     pub fn apply(&mut self, effect: Effect) {
         match effect {
-            Effect::None | Effect::BaseChanged | Effect::LevelEoi(_) => {}
+            Effect::None | Effect::BaseChanged => {}
+            Effect::LevelEoi(vector) => {
+                self.ioapic.eoi(vector);
+                self.deliver_ioapic();
+            }
             Effect::Ipi(ipi) => self.route(&ipi),
+        }
+    }
+
+    /// Whether `gpa` is on one of the platform's device pages.
+    pub fn is_device(&self, gpa: u64) -> bool {
+        self.xapic_offset(gpa).is_some() || ioapic_offset(gpa).is_some()
+    }
+
+    /// The offset in the xAPIC page, when the APIC is in xAPIC mode and
+    /// `gpa` is on its page.
+    fn xapic_offset(&self, gpa: u64) -> Option<u32> {
+        let base = self.lapic.base().address();
+        (self.lapic.mode() == Mode::XApic && gpa & !0xFFF == base).then(|| (gpa & 0xFFF) as u32)
+    }
+
+    /// An MMIO read of `size` bytes at `gpa` (a device page).
+    pub fn mmio_read(&mut self, gpa: u64, size: u8, now: u64) -> u64 {
+        if let Some(offset) = self.xapic_offset(gpa) {
+            // Registers are 32 bits wide at 16-byte-aligned offsets; a
+            // narrower read inside one returns those bytes (SDM 11.4.1).
+            let shift = (offset & 3) * 8;
+            if u32::from(size) + (offset & 3) > 4 {
+                self.counters.mmio_ignored += 1;
+                return 0;
+            }
+            let value = u64::from(self.lapic.read_mmio(offset & !3, now)) >> shift;
+            return value & size_mask(size);
+        }
+        if let Some(offset) = ioapic_offset(gpa) {
+            return u64::from(self.ioapic.read(offset, size));
+        }
+        0
+    }
+
+    /// An MMIO write of `size` bytes at `gpa` (a device page).
+    pub fn mmio_write(&mut self, gpa: u64, size: u8, value: u64, now: u64) {
+        if let Some(offset) = self.xapic_offset(gpa) {
+            // Only aligned 32-bit writes reach a register (SDM 11.4.1:
+            // other accesses are undefined); the rest are counted.
+            if size != 4 || offset & 3 != 0 {
+                self.counters.mmio_ignored += 1;
+                return;
+            }
+            let effect = self.lapic.write_mmio(offset, (value & 0xFFFF_FFFF) as u32, now);
+            self.apply(effect);
+            return;
+        }
+        if let Some(offset) = ioapic_offset(gpa) {
+            self.ioapic.write(offset, size, (value & 0xFFFF_FFFF) as u32);
+            self.deliver_ioapic();
+        }
+    }
+
+    /// Hands the I/O APIC's messages to the local APIC they name.
+    fn deliver_ioapic(&mut self) {
+        while let Some(message) = self.ioapic.take_delivery() {
+            let id = self.lapic.id();
+            let (ldr, dfr) = self.lapic.logical_destination();
+            let ipi = Ipi {
+                vector: message.vector,
+                mode: match message.delivery_mode {
+                    hv_ioapic::DeliveryMode::Fixed => DeliveryMode::Fixed,
+                    hv_ioapic::DeliveryMode::LowestPriority => DeliveryMode::LowestPriority,
+                    hv_ioapic::DeliveryMode::Nmi => DeliveryMode::Nmi,
+                    hv_ioapic::DeliveryMode::Smi => DeliveryMode::Smi,
+                    hv_ioapic::DeliveryMode::Init => DeliveryMode::Init,
+                    hv_ioapic::DeliveryMode::ExtInt => DeliveryMode::ExtInt,
+                },
+                shorthand: hv_lapic::Shorthand::None,
+                destination: if message.logical {
+                    hv_lapic::Destination::Logical(u32::from(message.destination))
+                } else {
+                    hv_lapic::Destination::Physical(u32::from(message.destination))
+                },
+                assert: true,
+                level_triggered: message.level_triggered,
+            };
+            // The I/O APIC's 8-bit destination, as an xAPIC sees it.
+            let named = ipi.targets(u32::MAX, id, ldr, dfr, false);
+            let delivered = named
+                && matches!(ipi.mode, DeliveryMode::Fixed | DeliveryMode::LowestPriority | DeliveryMode::Nmi)
+                && self.lapic.receive_ipi(&ipi);
+            if !delivered {
+                self.counters.ioapic_dropped += 1;
+            }
         }
     }
 
@@ -116,5 +226,20 @@ impl VirtualPlatform {
         } else {
             self.counters.ipis_dropped += 1;
         }
+    }
+}
+
+/// The offset in the I/O APIC's page, if `gpa` is on it.
+fn ioapic_offset(gpa: u64) -> Option<u64> {
+    let base = hv_ioapic::regs::MMIO_BASE;
+    (base..base + hv_ioapic::regs::MMIO_SIZE).contains(&gpa).then(|| gpa - base)
+}
+
+/// The mask of a `size`-byte value.
+fn size_mask(size: u8) -> u64 {
+    if size >= 8 {
+        u64::MAX
+    } else {
+        (1u64 << (u32::from(size) * 8)) - 1
     }
 }
