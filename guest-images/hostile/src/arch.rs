@@ -505,7 +505,7 @@ const PAGE_SIZE: u64 = 1 << 7;
 struct PageTable([AtomicU64; 512]);
 
 /// The page directory [`map_2mib`] links in when the target's PDPT entry is empty.
-static ATTACK_PD: PageTable = PageTable([const { AtomicU64::new(0) }; 512]);
+static ATTACK_PDS: [PageTable; 4] = [const { PageTable([const { AtomicU64::new(0) }; 512]) }; 4];
 
 /// Reads entry `index` of the paging structure at physical address `table`.
 fn read_entry(table: u64, index: u64) -> u64 {
@@ -524,7 +524,7 @@ fn write_entry(table: u64, index: u64, value: u64) {
 /// Makes the 2 MiB page containing `address` present and writable in the
 /// current paging structures, identity-mapped, adding a page directory of our
 /// own if its PDPT entry is empty. Handles 4- and 5-level paging. Used once
-/// per incarnation (there is one `ATTACK_PD`).
+/// per incarnation for each GiB (4 GiB apart share a page directory).
 ///
 /// # Errors
 ///
@@ -549,8 +549,9 @@ pub fn map_2mib(address: u64) -> Result<(), &'static str> {
     }
     let pdpte = read_entry(table, index(2));
     if pdpte & PRESENT == 0 {
-        let pd = core::ptr::from_ref(&ATTACK_PD).addr() as u64;
-        ATTACK_PD.0[usize::try_from(index(1)).unwrap_or_default()]
+        let directory = &ATTACK_PDS[usize::try_from(index(2) & 3).unwrap_or_default()];
+        let pd = core::ptr::from_ref(directory).addr() as u64;
+        directory.0[usize::try_from(index(1)).unwrap_or_default()]
             .store(target | PAGE_SIZE | WRITABLE | PRESENT, Ordering::SeqCst);
         write_entry(table, index(2), pd | WRITABLE | PRESENT);
     } else if pdpte & PAGE_SIZE == 0 {
@@ -630,4 +631,73 @@ pub fn triple_fault() -> Outcome {
     unsafe { asm!("ud2", options(nomem, nostack)) };
     install_idt();
     outcome(0)
+}
+
+/// Attack primitive: WRMSR `msr` <- `value`, resuming after a fault.
+/// Completed carries 0.
+pub fn wrmsr_guarded(msr: u32, value: u64) -> Outcome {
+    arm();
+    // SAFETY: as for `vmxon`; the MSRs written are the partition's virtual
+    // APIC's, whose writes touch no guest memory.
+    unsafe {
+        asm!(
+            "lea rax, [rip + 2f]",
+            "mov [rip + {recovery}], rax",
+            "mov eax, {low:e}",
+            "wrmsr",
+            "2:",
+            recovery = sym RECOVERY_RIP,
+            low = in(reg) (value & 0xFFFF_FFFF) as u32,
+            in("ecx") msr,
+            in("edx") (value >> 32) as u32,
+            out("rax") _,
+            options(nostack),
+        );
+    }
+    outcome(0)
+}
+
+/// Attack primitive: a 32-bit MMIO write at `address` (mapped by
+/// [`map_2mib`]), resuming after a fault. Completed carries 0.
+pub fn mmio_write32(address: u64, value: u32) -> Outcome {
+    arm();
+    // SAFETY: `address` is a device page of the partition's platform (or
+    // unassigned): no Rust object lives there.
+    unsafe {
+        asm!(
+            "lea rax, [rip + 2f]",
+            "mov [rip + {recovery}], rax",
+            "mov dword ptr [{address}], {value:e}",
+            "2:",
+            recovery = sym RECOVERY_RIP,
+            address = in(reg) address,
+            value = in(reg) value,
+            out("rax") _,
+            options(nostack),
+        );
+    }
+    outcome(0)
+}
+
+/// Attack primitive: a 32-bit MMIO read at `address`, resuming after a
+/// fault. Completed carries the value.
+pub fn mmio_read32(address: u64) -> Outcome {
+    let value: u32;
+    arm();
+    // SAFETY: as for `mmio_write32`.
+    unsafe {
+        asm!(
+            "lea rax, [rip + 2f]",
+            "mov [rip + {recovery}], rax",
+            "xor {value:e}, {value:e}",
+            "mov {value:e}, dword ptr [{address}]",
+            "2:",
+            recovery = sym RECOVERY_RIP,
+            address = in(reg) address,
+            value = out(reg) value,
+            out("rax") _,
+            options(nostack),
+        );
+    }
+    outcome(u64::from(value))
 }

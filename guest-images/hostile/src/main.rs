@@ -23,26 +23,38 @@
 //! | 0           | 4  | XSETBV XCR0 <- 0x4 (AVX without x87/SSE: invalid)           | the hypervisor injects #GP        |
 //! | 0           | 5  | IN AL from port 0x64 (keyboard controller, not assigned)    | it reads 0xFF (an absent device)  |
 //! | 0           | 6  | OUT 0x8000_0000 to port 0xCF8, then IN EAX from 0xCFC (PCI) | it reads 0xFFFF_FFFF              |
-//! | 0           | 7  | map and read far guest-physical memory (1 GiB)              | EPT violation stops the partition |
-//! | 1           | 8  | map and read the first page past the end of its memory      | EPT violation stops the partition |
-//! | 2           | 9  | map and write 0xBAD0_C0DE at guest-physical 0xFEE0_0000     | EPT violation stops the partition |
-//! | 3           | 10 | load an empty IDT, execute UD2                              | triple fault stops the partition  |
+//! | 0           | 7  | INIT IPI to all excluding self (xAPIC ICR at 0xFEE0_0300)   | it goes nowhere: the guest lives on |
+//! | 0           | 8  | start-up IPI to all excluding self                          | it goes nowhere: the guest lives on |
+//! | 0           | 9  | WRMSR IA32_APIC_BASE: the APIC page over its own memory     | the hypervisor injects #GP        |
+//! | 0           | 10 | WRMSR IA32_APIC_BASE: the APIC page over the I/O APIC       | the hypervisor injects #GP        |
+//! | 0           | 11 | LVT timer with the illegal vector 3, one count              | ESR reads "receive illegal vector" (0x40) |
+//! | 0           | 12 | write 0xBAD0_C0DE at 0xFEE0_0000 (no register there)        | ESR reads "illegal register address" (0x80) |
+//! | 0           | 13 | map and read far guest-physical memory (1 GiB)              | EPT violation stops the partition |
+//! | 1           | 14 | map and read the first page past the end of its memory      | EPT violation stops the partition |
+//! | 2           | 15 | map and write 0xBAD0_C0DE at 0xFED0_0000 (a PC's HPET; no device here) | EPT violation stops the partition |
+//! | 3           | 16 | load an empty IDT, execute UD2                              | triple fault stops the partition  |
 //! | 4 or more   | —  | none: all attacks were made, `Shutdown` with code 0         | —                                 |
 //!
-//! Attacks 1–6 are not terminal: the guest survives them, so they are made
-//! once, in incarnation 0; later incarnations skip them. Attacks 7–10 are
+//! Attacks 1–12 are not terminal: the guest survives them, so they are made
+//! once, in incarnation 0; later incarnations skip them. Attacks 13–16 are
 //! terminal: each should end its incarnation.
 //!
-//! - Attack 7 reads 0x4000_0000 (1 GiB), or the first 1 GiB boundary at or
+//! - Attacks 7–12 aim at the interrupt controller. What sits at 0xFEE0_0000
+//!   is the partition's own virtual local APIC: INIT and start-up IPIs to
+//!   "all excluding self" reach no other partition and no physical CPU (the
+//!   hypervisor drops and counts them; a guest that was reset would not go
+//!   on to the next line), the APIC page cannot be laid over memory or the
+//!   I/O APIC, an illegal LVT vector is refused as the APIC specification
+//!   says, and a stray write lands in no register.
+//! - Attack 13 reads 0x4000_0000 (1 GiB), or the first 1 GiB boundary at or
 //!   above the end of memory if the partition is larger.
-//! - Attack 8 reads guest-physical `memory_bytes` (RSI at entry): the first
+//! - Attack 14 reads guest-physical `memory_bytes` (RSI at entry): the first
 //!   byte past the partition's memory.
-//! - Attack 9 writes where a local APIC's registers sit in host physical
-//!   memory: an attempt to reach the hypervisor's or host's MMIO, which the
-//!   EPT does not map. (If the partition's memory reaches that address, the
-//!   attack cannot be made and is reported as not set up.)
+//! - Attack 15 writes where a PC has its HPET: no device of the partition's
+//!   is there, so the EPT stops it. (If the partition's memory reaches that
+//!   address, the attack cannot be made and is reported as not set up.)
 //!
-//! The guest's identity mapping only covers its memory, so attacks 7–9 map
+//! The guest's identity mapping only covers its memory, so attacks 7–15 map
 //! their target themselves with a 2 MiB page (a page directory of their own
 //! if needed).
 //!
@@ -99,15 +111,22 @@ const PF: u64 = 14;
 /// at most 1 GiB of memory.
 const FAR_ADDRESS: u64 = 0x4000_0000;
 
-/// Where attack 9 writes: the default base of a local APIC's registers in
-/// (host) physical memory.
+/// The partition's local APIC page (the default IA32_APIC_BASE).
 const LOCAL_APIC_ADDRESS: u64 = 0xFEE0_0000;
 
-/// What attack 9 writes.
-const LOCAL_APIC_VALUE: u64 = 0xBAD0_C0DE;
+/// Where attack 15 writes: a PC's HPET, which partitions do not have.
+const UNASSIGNED_MMIO: u64 = 0xFED0_0000;
+
+/// What attacks 12 and 15 write.
+const JUNK: u64 = 0xBAD0_C0DE;
+
+/// IA32_APIC_BASE.
+const APIC_BASE_MSR: u32 = 0x1B;
+/// IA32_APIC_BASE's global enable bit.
+const APIC_ENABLE: u64 = 1 << 11;
 
 /// The number of the last non-terminal attack, made in incarnation 0.
-const LAST_NON_TERMINAL_ATTACK: u32 = 6;
+const LAST_NON_TERMINAL_ATTACK: u32 = 12;
 
 /// The number of the terminal attack of incarnation 0; incarnation `n` makes
 /// attack `FIRST_TERMINAL_ATTACK + n`.
@@ -124,6 +143,9 @@ enum Containment {
     Exception(u64),
     /// The instruction completes and reads this value (an absent device).
     Reads(u64),
+    /// It completes and the guest lives on (nothing reached beyond the
+    /// partition).
+    Survives,
 }
 
 impl fmt::Display for Containment {
@@ -132,6 +154,7 @@ impl fmt::Display for Containment {
         match *self {
             Self::Exception(vector) => f.write_str(vector_name(vector)),
             Self::Reads(value) => write!(f, "to read {value:#x}"),
+            Self::Survives => f.write_str("the guest to live on"),
         }
     }
 }
@@ -170,7 +193,86 @@ const ATTACKS: [Attack; LAST_NON_TERMINAL_ATTACK as usize] = [
         expected: Containment::Reads(0xFFFF_FFFF),
         run: arch::pci_config_read,
     },
+    Attack {
+        what: "INIT IPI to all excluding self through the xAPIC ICR",
+        expected: Containment::Survives,
+        run: || apic_icr(0x000C_4500),
+    },
+    Attack {
+        what: "start-up IPI (vector 0x10) to all excluding self through the xAPIC ICR",
+        expected: Containment::Survives,
+        run: || apic_icr(0x000C_4610),
+    },
+    Attack {
+        what: "WRMSR IA32_APIC_BASE <- 0x100000 | EN (the APIC page over its own memory)",
+        expected: Containment::Exception(GP),
+        run: || arch::wrmsr_guarded(APIC_BASE_MSR, 0x10_0000 | APIC_ENABLE),
+    },
+    Attack {
+        what: "WRMSR IA32_APIC_BASE <- 0xFEC00000 | EN (the APIC page over the I/O APIC)",
+        expected: Containment::Exception(GP),
+        run: || arch::wrmsr_guarded(APIC_BASE_MSR, 0xFEC0_0000 | APIC_ENABLE),
+    },
+    Attack {
+        what: "LVT timer with the illegal vector 3 and a one-count timer, then read the ESR",
+        expected: Containment::Reads(0x40),
+        run: lvt_illegal_vector,
+    },
+    Attack {
+        what: "write 0xBAD0C0DE to the APIC page's offset 0 (no register), then read the ESR",
+        expected: Containment::Reads(0x80),
+        run: apic_stray_write,
+    },
 ];
+
+/// Maps the APIC page (once; later calls find it mapped).
+fn map_apic() -> Result<(), Outcome> {
+    arch::map_2mib(LOCAL_APIC_ADDRESS).map_err(|reason| {
+        say!("hostile: cannot map the APIC page: {reason}");
+        Outcome::Faulted(PF)
+    })
+}
+
+/// Writes the xAPIC ICR (destination in ICR high left 0).
+fn apic_icr(low: u32) -> Outcome {
+    if let Err(outcome) = map_apic() {
+        return outcome;
+    }
+    arch::mmio_write32(LOCAL_APIC_ADDRESS + 0x300, low)
+}
+
+/// Latches and reads the ESR (SDM 11.5.3: write, then read).
+fn apic_esr() -> Outcome {
+    match arch::mmio_write32(LOCAL_APIC_ADDRESS + 0x280, 0) {
+        Outcome::Completed(_) => arch::mmio_read32(LOCAL_APIC_ADDRESS + 0x280),
+        fault => fault,
+    }
+}
+
+/// Attack 11: the timer fires into vector 3.
+fn lvt_illegal_vector() -> Outcome {
+    if let Err(outcome) = map_apic() {
+        return outcome;
+    }
+    let _ = apic_esr();
+    let _ = arch::mmio_write32(LOCAL_APIC_ADDRESS + 0x3E0, 0b1011);
+    let _ = arch::mmio_write32(LOCAL_APIC_ADDRESS + 0x320, 3);
+    let _ = arch::mmio_write32(LOCAL_APIC_ADDRESS + 0x380, 1);
+    // The count expires at once; a read of the current count is an exit,
+    // after which the expiry has been taken.
+    let _ = arch::mmio_read32(LOCAL_APIC_ADDRESS + 0x390);
+    apic_esr()
+}
+
+/// Attack 12: a write where no register is.
+fn apic_stray_write() -> Outcome {
+    if let Err(outcome) = map_apic() {
+        return outcome;
+    }
+    let _ = apic_esr();
+    let _ = arch::mmio_write32(LOCAL_APIC_ADDRESS, JUNK as u32);
+    apic_esr()
+}
 
 /// The Rust entry point, called by `_start` (in [`arch`]) on the guest's own
 /// stack: RDI = the boot argument (printed, otherwise ignored), RSI = the
@@ -226,13 +328,13 @@ extern "C" fn guest_main(boot_arg: u64, memory_bytes: u64) -> ! {
         }
         2 => {
             say!(
-                "hostile: attack {number}: write {LOCAL_APIC_VALUE:#x} to guest-physical {LOCAL_APIC_ADDRESS:#x} (a local APIC's registers in host memory), expecting EPT to stop the partition"
+                "hostile: attack {number}: write {JUNK:#x} to guest-physical {UNASSIGNED_MMIO:#x} (a PC's HPET; no device of this partition), expecting EPT to stop the partition"
             );
-            if LOCAL_APIC_ADDRESS < memory_bytes {
-                say!("hostile: attack {number} could not be set up: {LOCAL_APIC_ADDRESS:#x} is inside the partition's memory");
+            if UNASSIGNED_MMIO < memory_bytes {
+                say!("hostile: attack {number} could not be set up: {UNASSIGNED_MMIO:#x} is inside the partition's memory");
                 EXIT_SETUP
             } else {
-                attack_physical(number, LOCAL_APIC_ADDRESS, Some(LOCAL_APIC_VALUE))
+                attack_physical(number, UNASSIGNED_MMIO, Some(JUNK))
             }
         }
         _ => {
@@ -287,7 +389,7 @@ fn judge(number: u32, expected: Containment, outcome: Outcome) -> u64 {
             EXIT_OK
         }
         (Containment::Reads(expected), Outcome::Completed(value)) if value == expected => {
-            say!("hostile: attack {number} contained (read {value:#x} from an unassigned port)");
+            say!("hostile: attack {number} contained (read {value:#x})");
             EXIT_OK
         }
         (Containment::Exception(expected), Outcome::Faulted(vector)) => {
@@ -305,6 +407,14 @@ fn judge(number: u32, expected: Containment, outcome: Outcome) -> u64 {
         (Containment::Reads(expected), Outcome::Completed(value)) => {
             say!("hostile: attack {number} was NOT contained (read {value:#x}, expected {expected:#x})");
             EXIT_NOT_CONTAINED
+        }
+        (Containment::Survives, Outcome::Completed(_)) => {
+            say!("hostile: attack {number} contained (nothing beyond the partition was reached; the guest lives on)");
+            EXIT_OK
+        }
+        (Containment::Survives, Outcome::Faulted(vector)) => {
+            say!("hostile: attack {number} stopped by {} instead of completing", vector_name(vector));
+            EXIT_WRONG_EXCEPTION
         }
     }
 }
