@@ -132,6 +132,10 @@ pub const RESERVED_PORTS: &[ReservedPorts] = &[
     },
     ReservedPorts { range: PortRange::new(0x40, 0x43), reason: "the PIT: the hypervisor calibrates its clock with it" },
     ReservedPorts {
+        range: PortRange::single(0x61),
+        reason: "PIT channel 2's gate and the NMI status: the hypervisor calibrates its clock with it (partitions get a virtual one)",
+    },
+    ReservedPorts {
         range: PortRange::new(0xa0, 0xa1),
         reason: "the slave PIC: the hypervisor owns interrupt delivery",
     },
@@ -143,6 +147,10 @@ pub const RESERVED_PORTS: &[ReservedPorts] = &[
     ReservedPorts {
         range: PortRange::new(0x3f8, 0x3ff),
         reason: "COM1, the hypervisor's console (partitions get a virtual UART there instead)",
+    },
+    ReservedPorts {
+        range: PortRange::new(0x4d0, 0x4d1),
+        reason: "the PICs' edge/level control: the hypervisor owns interrupt delivery",
     },
     ReservedPorts {
         range: PortRange::new(0xcf8, 0xcff),

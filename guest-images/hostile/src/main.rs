@@ -119,6 +119,8 @@ const UNASSIGNED_MMIO: u64 = 0xFED0_0000;
 
 /// What attacks 12 and 15 write.
 const JUNK: u64 = 0xBAD0_C0DE;
+/// The same, as a 32-bit register value.
+const JUNK32: u32 = 0xBAD0_C0DE;
 
 /// IA32_APIC_BASE.
 const APIC_BASE_MSR: u32 = 0x1B;
@@ -270,7 +272,7 @@ fn apic_stray_write() -> Outcome {
         return outcome;
     }
     let _ = apic_esr();
-    let _ = arch::mmio_write32(LOCAL_APIC_ADDRESS, JUNK as u32);
+    let _ = arch::mmio_write32(LOCAL_APIC_ADDRESS, JUNK32);
     apic_esr()
 }
 

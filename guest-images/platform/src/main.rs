@@ -136,7 +136,10 @@ fn check_ipis(apic: Apic) {
     apic.send_ipi(u32::from(LOST_IPI) | 1 << 14, 7);
     apic.send_ipi(u32::from(LOST_IPI) | 1 << 14 | 0b11 << 18, 0);
     wait_with_interrupts(settle);
-    check(interrupts::count(LOST_IPI) == 0, format_args!("IPIs to APIC ID 7 and to all-excluding-self arrived nowhere"));
+    check(
+        interrupts::count(LOST_IPI) == 0,
+        format_args!("IPIs to APIC ID 7 and to all-excluding-self arrived nowhere"),
+    );
     check(apic.esr() == 0, format_args!("no APIC error so far"));
 }
 
@@ -167,7 +170,11 @@ fn leave_x2apic() -> Apic {
     let apic = Apic::X(XAPIC_BASE);
     check(
         apic.read(reg::SVR) == 0xFF && apic.read(reg::LVT_TIMER) == 1 << 16,
-        format_args!("xAPIC after re-enabling: SVR {:#x}, LVT timer {:#x} (power-up state)", apic.read(reg::SVR), apic.read(reg::LVT_TIMER)),
+        format_args!(
+            "xAPIC after re-enabling: SVR {:#x}, LVT timer {:#x} (power-up state)",
+            apic.read(reg::SVR),
+            apic.read(reg::LVT_TIMER)
+        ),
     );
     check(apic.read(reg::ID) == 0, format_args!("xAPIC ID register {:#x}", apic.read(reg::ID)));
     apic.write(reg::SVR, 0x100 | u32::from(interrupts::SPURIOUS));
@@ -190,7 +197,10 @@ fn check_relocation() {
     const MOVED: u64 = 0xFED0_0000;
     arch::wrmsr(apic::APIC_BASE_MSR, MOVED | (1 << 11));
     let moved = Apic::X(MOVED);
-    check(moved.read(reg::SVR) == 0x1FF, format_args!("APIC page moved to {MOVED:#x}: SVR {:#x}", moved.read(reg::SVR)));
+    check(
+        moved.read(reg::SVR) == 0x1FF,
+        format_args!("APIC page moved to {MOVED:#x}: SVR {:#x}", moved.read(reg::SVR)),
+    );
     arch::wrmsr(apic::APIC_BASE_MSR, XAPIC_BASE | (1 << 11));
 }
 
@@ -202,7 +212,10 @@ fn check_ioapic() {
         arch::mmio_read(IOAPIC + 0x10)
     };
     let version = read(1);
-    check(version & 0xFF == 0x20 && (version >> 16) & 0xFF == 23, format_args!("I/O APIC version {version:#x}: 24 entries"));
+    check(
+        version & 0xFF == 0x20 && (version >> 16) & 0xFF == 23,
+        format_args!("I/O APIC version {version:#x}: 24 entries"),
+    );
     let masked = (0..24).all(|pin| read(0x10 + 2 * pin) & (1 << 16) != 0);
     check(masked, format_args!("I/O APIC entries masked at reset"));
     arch::mmio_write(IOAPIC, 0x10 + 2 * 4);

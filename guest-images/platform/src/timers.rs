@@ -28,7 +28,8 @@ impl Clocks {
 
     /// TSC ticks for `counts` timer counts at divide-by-1.
     fn tsc_for_counts(&self, counts: u64) -> u64 {
-        (u128::from(counts) * u128::from(self.tsc_hz) / u128::from(self.crystal_hz.max(1))) as u64
+        u64::try_from(u128::from(counts) * u128::from(self.tsc_hz) / u128::from(self.crystal_hz.max(1)))
+            .unwrap_or(u64::MAX)
     }
 }
 
@@ -65,7 +66,7 @@ pub fn lapic_one_shot(apic: Apic, clocks: &Clocks) {
     apic.write(reg::TIMER_DIVIDE, 0b1011);
     apic.write(reg::LVT_TIMER, u32::from(interrupts::TIMER));
     let start = rdtsc();
-    apic.write(reg::TIMER_INITIAL, counts as u32);
+    apic.write(reg::TIMER_INITIAL, u32::try_from(counts).unwrap_or(u32::MAX));
     // Two samples of the current count 2 ms apart: the cost of reaching
     // the register is the same for both and cancels out.
     let first_at = rdtsc();
@@ -77,9 +78,13 @@ pub fn lapic_one_shot(apic: Apic, clocks: &Clocks) {
     let second = apic.read(reg::TIMER_CURRENT);
     let counted = u64::from(first.saturating_sub(second));
     let sampled = second_at.wrapping_sub(first_at);
-    let rate_hz = u64::try_from(u128::from(counted) * u128::from(clocks.tsc_hz) / u128::from(sampled.max(1))).unwrap_or(0);
+    let rate_hz =
+        u64::try_from(u128::from(counted) * u128::from(clocks.tsc_hz) / u128::from(sampled.max(1))).unwrap_or(0);
     let error = error_permille(rate_hz, clocks.crystal_hz);
-    check(error <= TOLERANCE_PERMILLE, format_args!("LAPIC one-shot counts at {rate_hz} Hz (error {})", percent(error)));
+    check(
+        error <= TOLERANCE_PERMILLE,
+        format_args!("LAPIC one-shot counts at {rate_hz} Hz (error {})", percent(error)),
+    );
     wait_for(interrupts::TIMER, 1, clocks);
     let elapsed = interrupts::last_tsc(interrupts::TIMER).wrapping_sub(start);
     let expected = clocks.tsc_for_counts(counts);
@@ -99,7 +104,7 @@ pub fn lapic_periodic(apic: Apic, clocks: &Clocks) {
     apic.write(reg::TIMER_DIVIDE, 0b0011);
     apic.write(reg::LVT_TIMER, u32::from(interrupts::TIMER) | 1 << 17);
     let start = rdtsc();
-    apic.write(reg::TIMER_INITIAL, counts as u32);
+    apic.write(reg::TIMER_INITIAL, u32::try_from(counts).unwrap_or(u32::MAX));
     wait_for(interrupts::TIMER, PERIODS, clocks);
     let elapsed = interrupts::last_tsc(interrupts::TIMER).wrapping_sub(start);
     apic.write(reg::TIMER_INITIAL, 0);
@@ -108,7 +113,10 @@ pub fn lapic_periodic(apic: Apic, clocks: &Clocks) {
     let seen = interrupts::count(interrupts::TIMER);
     check(
         seen >= PERIODS && error <= TOLERANCE_PERMILLE,
-        format_args!("LAPIC periodic: {seen} interrupts in {elapsed} TSC ticks, expected {expected} (error {})", percent(error)),
+        format_args!(
+            "LAPIC periodic: {seen} interrupts in {elapsed} TSC ticks, expected {expected} (error {})",
+            percent(error)
+        ),
     );
 }
 
@@ -127,7 +135,11 @@ pub fn lapic_tsc_deadline(apic: Apic, clocks: &Clocks) {
     let error = error_permille(elapsed, interval);
     check(
         interrupts::count(interrupts::TIMER) == 1 && fired >= deadline && error <= TOLERANCE_PERMILLE,
-        format_args!("TSC-deadline fired {} TSC ticks after the deadline (error {})", fired.wrapping_sub(deadline), percent(error)),
+        format_args!(
+            "TSC-deadline fired {} TSC ticks after the deadline (error {})",
+            fired.wrapping_sub(deadline),
+            percent(error)
+        ),
     );
     check(arch::rdmsr(TSC_DEADLINE_MSR) == 0, format_args!("IA32_TSC_DEADLINE is 0 after firing"));
     say!("TSC-deadline interrupt latency: {} TSC ticks", fired.wrapping_sub(deadline));

@@ -141,7 +141,6 @@ pub struct Partition {
     _msr_bitmap: OwnedFrames,
     vcpu: Vcpu,
     console: PartitionConsole,
-    uart: hv_uart::Uart16550,
     xcr0_usable: bool,
     platform: VirtualPlatform,
     events: EventDelivery,
@@ -149,7 +148,12 @@ pub struct Partition {
     /// interrupt or NMI is pending.
     halted: bool,
     physical_address_width: u8,
+    /// [`MIN_DEVICE_WAKE_US`] in TSC ticks.
+    min_device_wake: u64,
 }
+
+/// The shortest interval at which device timers bring a vCPU back.
+const MIN_DEVICE_WAKE_US: u64 = 10;
 
 /// The hardware-dependent inputs every partition is built with.
 pub struct Platform<'a> {
@@ -249,7 +253,6 @@ impl Partition {
         Ok(Self {
             identity: Identity { id, name: spec.name.into() },
             console: PartitionConsole::new(spec.name, spec.color),
-            uart: hv_uart::Uart16550::with_modem_inputs(hv_uart::ModemInputs::CONNECTED),
             memory,
             ept: Some(ept),
             ept_tables,
@@ -261,6 +264,7 @@ impl Partition {
             events: EventDelivery::new(platform.controls.primary, platform.controls.virtual_nmis()),
             halted: false,
             physical_address_width: platform.physical_address_width,
+            min_device_wake: hv_sched::ticks_from_us(MIN_DEVICE_WAKE_US, crate::time::tsc_hz()),
         })
     }
 
@@ -309,8 +313,8 @@ impl Partition {
     }
 
     /// When a halted partition's next device event comes, if one is armed.
-    pub fn wake_time(&self) -> Option<u64> {
-        self.platform.next_deadline()
+    pub fn wake_time(&self, now: u64) -> Option<u64> {
+        self.platform.next_deadline(now)
     }
 
     fn run_until(&mut self, deadline: u64, timer: &SliceTimer, usage: &mut Usage) -> SliceEnd {
@@ -329,7 +333,11 @@ impl Partition {
                 }
                 self.halted = false;
             }
-            let target = self.platform.next_deadline().map_or(deadline, |event| event.min(deadline));
+            // Device timers re-arm the preemption timer no more often than
+            // every MIN_DEVICE_WAKE_US: a guest programming the shortest
+            // periods gets its interrupts coalesced, not the CPU.
+            let floor = now.saturating_add(self.min_device_wake);
+            let target = self.platform.next_deadline(now).map_or(deadline, |event| event.max(floor).min(deadline));
             if armed_for != Some(target) || !timer.saves_remaining {
                 if let Err(fail) = timer.arm(target) {
                     return SliceEnd::Stopped(StopReason::HypervisorFault(fail.into()));
@@ -364,7 +372,6 @@ impl Partition {
                 regs: &mut self.vcpu.regs,
                 memory: &mut self.memory,
                 console: &mut self.console,
-                uart: &mut self.uart,
                 identity: &self.identity,
                 stats: StatsView { exits: &usage.exits, restarts: usage.restarts, cpu_time_us: usage.cpu_time_us },
                 xcr0: &mut self.vcpu.xcr0,

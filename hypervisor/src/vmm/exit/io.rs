@@ -16,7 +16,7 @@ pub fn handle(ctx: &mut ExitContext<'_>, qualification: u64) -> Result<Action, H
         return string_io::handle(ctx, &io);
     }
     let mask = u64::from(ports::size_mask(io.size));
-    let mut devices = ports::Devices { uart: ctx.uart, console: ctx.console };
+    let mut devices = ports::Devices { platform: ctx.platform, console: ctx.console, now: ctx.now };
     if io.is_in() {
         let value = u64::from(ports::read(&mut devices, io.port, io.size));
         ctx.regs.rax = (ctx.regs.rax & !mask) | value;

@@ -59,7 +59,9 @@ pub fn emulate(ctx: &mut ExitContext<'_>, gpa: u64) -> Result<Action, HandlerFau
             return Ok(Action::Stop(StopReason::Unsupported { what: "MMIO instruction fetch", detail: linear }));
         }
         Err(guest_paging::FetchError::OutsideMemory(code)) => {
-            log::warn!("MMIO at {gpa:#x}: the instruction at linear {linear:#x} is at {code:#x}, outside the partition");
+            log::warn!(
+                "MMIO at {gpa:#x}: the instruction at linear {linear:#x} is at {code:#x}, outside the partition"
+            );
             return Ok(Action::Stop(StopReason::Unsupported { what: "MMIO instruction fetch", detail: linear }));
         }
     };
@@ -70,7 +72,7 @@ pub fn emulate(ctx: &mut ExitContext<'_>, gpa: u64) -> Result<Action, HandlerFau
             return Ok(Action::Stop(StopReason::Unsupported { what: "MMIO instruction", detail: rip }));
         }
     };
-    let mut regs = ctx.regs.to_array(vmread(GuestNatural::RSP)?);
+    let mut regs = ctx.regs.as_array(vmread(GuestNatural::RSP)?);
     let size = decoded.access.size;
     let mut rflags = None;
     let platform = &mut *ctx.platform;

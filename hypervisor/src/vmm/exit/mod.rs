@@ -70,8 +70,6 @@ pub struct ExitContext<'a> {
     pub memory: &'a mut GuestMemory,
     /// The partition's console.
     pub console: &'a mut PartitionConsole,
-    /// The partition's virtual UART.
-    pub uart: &'a mut hv_uart::Uart16550,
     /// The partition's identity, for hypercalls.
     pub identity: &'a super::partition::Identity,
     /// Counters for the statistics hypercall.

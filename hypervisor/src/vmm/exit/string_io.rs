@@ -64,7 +64,7 @@ pub fn handle(ctx: &mut ExitContext<'_>, io: &IoQualification) -> Result<Action,
                 return Ok(Action::Stop(StopReason::StringIoOutsideMemory { linear, gpa }));
             }
         };
-        let mut devices = ports::Devices { uart: ctx.uart, console: ctx.console };
+        let mut devices = ports::Devices { platform: ctx.platform, console: ctx.console, now: ctx.now };
         if io.is_in() {
             let value = ports::read(&mut devices, io.port, io.size).to_le_bytes();
             ctx.memory.write(gpa, &value[..usize::from(io.size)]);
@@ -100,7 +100,8 @@ fn translate_element(
 ) -> Result<u64, ElementFault> {
     let memory = &*ctx.memory;
     let first = guest_paging::translate(paging, memory, linear, access).map_err(ElementFault::Page)?;
-    let last = guest_paging::translate(paging, memory, linear.wrapping_add(size - 1), access).map_err(ElementFault::Page)?;
+    let last =
+        guest_paging::translate(paging, memory, linear.wrapping_add(size - 1), access).map_err(ElementFault::Page)?;
     if last != first + size - 1 {
         // Straddles two pages that are not physically adjacent: the bytes
         // are individually valid, but this emulation moves elements whole.

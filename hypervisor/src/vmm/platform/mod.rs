@@ -18,6 +18,13 @@
 //!   (physical) or logical ID matches, NMI as NMI; an EOI of a
 //!   level-triggered vector is broadcast back to it (SDM Vol. 3A 11.8.5).
 //!
+//! - the ISA interrupt lines: the PIT's OUT0 is IRQ0, the UART's INTR is
+//!   IRQ4; each goes to the 8259 pair (IRQ n) and to the I/O APIC (pin n,
+//!   except IRQ0 on pin 2, the wiring ACPI's default interrupt source
+//!   override describes); the 8259's INT reaches the vCPU through LINT0 in
+//!   ExtINT mode, or directly when the local APIC is disabled (SDM Vol. 3A
+//!   11.4.3: the processor then sees the INTR pin).
+//!
 //! Device pages (the xAPIC page where IA32_APIC_BASE puts it, the I/O APIC
 //! at 0xFEC00000) are never mapped in the EPT: every access exits and is
 //! emulated (`exit/mmio.rs`).
@@ -25,7 +32,10 @@
 pub mod clock;
 
 use hv_ioapic::IoApic;
-use hv_lapic::{DeliveryMode, Effect, Ipi, LocalApic, Mode};
+use hv_lapic::{DeliveryMode, Effect, Ipi, LocalApic, LvtIndex, Mode};
+use hv_pic::PicPair;
+use hv_pit::Pit;
+use hv_uart::{ModemInputs, Uart16550};
 use hv_vmx::PendingEvents;
 
 /// Counters of what the platform refused or dropped, for the report.
@@ -53,6 +63,10 @@ pub struct PlatformCounters {
 
 /// The I/O APIC's ID (the local APICs' IDs start at 0).
 const IOAPIC_ID: u8 = 1;
+/// The I/O APIC pin of ISA IRQ0 (the PIT).
+const PIT_IOAPIC_PIN: u8 = 2;
+/// The ISA IRQ (and I/O APIC pin) of COM1.
+const UART_IRQ: u8 = 4;
 
 /// One partition's platform devices (one vCPU so far).
 pub struct VirtualPlatform {
@@ -60,6 +74,14 @@ pub struct VirtualPlatform {
     pub lapic: LocalApic,
     /// The I/O APIC at [`hv_ioapic::regs::MMIO_BASE`].
     pub ioapic: IoApic,
+    /// The 8259 pair at 0x20/0xA0 (and ELCR 0x4D0/0x4D1).
+    pub pic: PicPair,
+    /// The 8254 at 0x40-0x43 and port 0x61.
+    pub pit: Pit,
+    /// The 16550 at COM1.
+    pub uart: Uart16550,
+    /// The UART's interrupt line as last driven.
+    uart_line: bool,
     /// What was refused or dropped.
     pub counters: PlatformCounters,
 }
@@ -71,6 +93,10 @@ impl VirtualPlatform {
         Self {
             lapic: LocalApic::after_firmware(0, true, clock::timer_clock(tsc_hz)),
             ioapic: IoApic::new(IOAPIC_ID),
+            pic: PicPair::new(),
+            pit: Pit::new(tsc_hz),
+            uart: Uart16550::with_modem_inputs(ModemInputs::CONNECTED),
+            uart_line: false,
             counters: PlatformCounters::default(),
         }
     }
@@ -78,27 +104,92 @@ impl VirtualPlatform {
     /// Brings the timers up to `now`.
     pub fn poll(&mut self, now: u64) {
         self.lapic.poll_timer(now);
+        self.update_lines(now);
+    }
+
+    /// Drives the ISA interrupt lines from the devices' state at `now`:
+    /// the PIT's edges on IRQ0, the UART's interrupt output on IRQ4.
+    pub fn update_lines(&mut self, now: u64) {
+        if self.pit.irq0_edges(now) > 0 {
+            self.pic.pulse_irq(0);
+            self.ioapic.set_irq(PIT_IOAPIC_PIN, true);
+            self.ioapic.set_irq(PIT_IOAPIC_PIN, false);
+        }
+        let uart = self.uart.irq_asserted();
+        if uart != self.uart_line {
+            self.uart_line = uart;
+            self.pic.set_irq(UART_IRQ, uart);
+            self.ioapic.set_irq(UART_IRQ, uart);
+        }
+        self.deliver_ioapic();
+    }
+
+    /// A read of one of the platform's ports (PICs, ELCR, PIT, port 0x61).
+    pub fn port_read(&mut self, port: u16, now: u64) -> Option<u8> {
+        if hv_pic::PORTS.contains(&port) {
+            return Some(self.pic.read(port));
+        }
+        hv_pit::PORTS.contains(&port).then(|| self.pit.read(port, now))
+    }
+
+    /// A write of one of the platform's ports; others are ignored.
+    pub fn port_write(&mut self, port: u16, value: u8, now: u64) {
+        if hv_pic::PORTS.contains(&port) {
+            self.pic.write(port, value);
+        } else if hv_pit::PORTS.contains(&port) {
+            self.pit.write(port, value, now);
+            // A control word or count can raise OUT0 at once.
+            self.update_lines(now);
+        }
+    }
+
+    /// Whether the 8259's INT reaches the vCPU: through LINT0 in ExtINT
+    /// mode, unmasked, or straight to the INTR pin with the APIC disabled.
+    fn pic_interrupt(&self) -> bool {
+        if !self.pic.has_interrupt() {
+            return false;
+        }
+        if self.lapic.mode() == Mode::Disabled {
+            return true;
+        }
+        let lint0 = self.lapic.lvt(LvtIndex::Lint0);
+        !lint0.masked() && lint0.delivery_mode(LvtIndex::Lint0) == DeliveryMode::ExtInt
     }
 
     /// What is pending for the vCPU.
     pub fn pending(&self) -> PendingEvents {
-        PendingEvents { nmi: self.lapic.nmi_pending(), interrupt: self.lapic.deliverable().is_some() }
+        PendingEvents {
+            nmi: self.lapic.nmi_pending(),
+            interrupt: self.pic_interrupt() || self.lapic.deliverable().is_some(),
+        }
     }
 
     /// Whether a halted vCPU wakes at `now`: something is pending, or a
     /// timer has expired (which [`poll`](Self::poll) turns into an interrupt).
     pub fn would_wake(&self, now: u64) -> bool {
         let pending = self.pending();
-        pending.nmi || pending.interrupt || self.next_deadline().is_some_and(|deadline| deadline <= now)
+        pending.nmi || pending.interrupt || self.next_deadline(now).is_some_and(|deadline| deadline <= now)
     }
 
-    /// The TSC time of the next device event (a timer expiry), if any.
-    pub fn next_deadline(&self) -> Option<u64> {
-        self.lapic.next_timer_expiry()
+    /// The TSC time of the next device event (a timer expiry, a PIT edge
+    /// on a line some controller listens to), if any.
+    pub fn next_deadline(&self, now: u64) -> Option<u64> {
+        let pit_heard =
+            self.pic.state().master.imr & 1 == 0 || self.ioapic.entry(PIT_IOAPIC_PIN).is_some_and(|e| !e.masked());
+        let pit = if pit_heard { self.pit.next_irq0_deadline(now) } else { None };
+        match (self.lapic.next_timer_expiry(), pit) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
-    /// Takes the interrupt to inject: its vector, moved to in-service.
+    /// Takes the interrupt to inject: its vector, acknowledged at its
+    /// controller (the 8259's INTA cycle, or the local APIC's IRR to ISR).
     pub fn take_interrupt(&mut self) -> Option<u8> {
+        if self.pic_interrupt() {
+            self.counters.interrupts_injected += 1;
+            return Some(self.pic.acknowledge());
+        }
         let vector = self.lapic.deliverable()?;
         self.lapic.acknowledge(vector);
         self.counters.interrupts_injected += 1;
@@ -135,7 +226,7 @@ impl VirtualPlatform {
     /// `gpa` is on its page.
     fn xapic_offset(&self, gpa: u64) -> Option<u32> {
         let base = self.lapic.base().address();
-        (self.lapic.mode() == Mode::XApic && gpa & !0xFFF == base).then(|| (gpa & 0xFFF) as u32)
+        (self.lapic.mode() == Mode::XApic && gpa & !0xFFF == base).then_some((gpa & 0xFFF) as u32)
     }
 
     /// An MMIO read of `size` bytes at `gpa` (a device page).

@@ -65,19 +65,33 @@ pub struct GuestRegisters {
 impl GuestRegisters {
     /// The sixteen registers in encoding order (RAX, RCX, RDX, RBX, RSP,
     /// RBP, RSI, RDI, R8-R15), with `rsp` from the VMCS.
-    pub fn to_array(&self, rsp: u64) -> [u64; 16] {
+    pub fn as_array(&self, rsp: u64) -> [u64; 16] {
         [
             self.rax, self.rcx, self.rdx, self.rbx, rsp, self.rbp, self.rsi, self.rdi, self.r8, self.r9, self.r10,
             self.r11, self.r12, self.r13, self.r14, self.r15,
         ]
     }
 
-    /// Takes the registers back from [`to_array`](Self::to_array)'s order;
+    /// Takes the registers back from [`as_array`](Self::as_array)'s order;
     /// returns RSP, which belongs in the VMCS.
     pub fn set_from_array(&mut self, regs: &[u64; 16]) -> u64 {
         [
-            self.rax, self.rcx, self.rdx, self.rbx, _, self.rbp, self.rsi, self.rdi, self.r8, self.r9, self.r10,
-            self.r11, self.r12, self.r13, self.r14, self.r15,
+            self.rax,
+            self.rcx,
+            self.rdx,
+            self.rbx,
+            _,
+            self.rbp,
+            self.rsi,
+            self.rdi,
+            self.r8,
+            self.r9,
+            self.r10,
+            self.r11,
+            self.r12,
+            self.r13,
+            self.r14,
+            self.r15,
         ] = *regs;
         regs[4]
     }
