@@ -28,6 +28,8 @@ pub mod reg {
     pub const ICR_HIGH: u32 = 0x310;
     /// LVT timer.
     pub const LVT_TIMER: u32 = 0x320;
+    /// LVT LINT0.
+    pub const LVT_LINT0: u32 = 0x350;
     /// LVT error.
     pub const LVT_ERROR: u32 = 0x370;
     /// Timer initial count.

@@ -16,16 +16,25 @@ pub const SELF_IPI_MSR: u8 = 0x51;
 pub const LOST_IPI: u8 = 0x52;
 /// The vector held back by the TPR.
 pub const PRIORITY: u8 = 0x60;
+/// PIT IRQ0 through the 8259 (vector base 0x20).
+pub const PIC_TIMER: u8 = 0x20;
+/// The 8259's spurious IRQ 7.
+pub const PIC_SPURIOUS: u8 = 0x27;
+/// PIT IRQ0 through the I/O APIC (pin 2).
+pub const IOAPIC_TIMER: u8 = 0x30;
+/// The UART's IRQ4 through the I/O APIC (pin 4).
+pub const UART: u8 = 0x34;
 /// APIC errors.
 pub const ERROR: u8 = 0xFE;
 /// Spurious interrupts.
 pub const SPURIOUS: u8 = 0xFF;
 
 /// The vectors with counters.
-const VECTORS: [u8; 7] = [TIMER, SELF_IPI, SELF_IPI_MSR, LOST_IPI, PRIORITY, ERROR, SPURIOUS];
+const VECTORS: [u8; 11] =
+    [TIMER, SELF_IPI, SELF_IPI_MSR, LOST_IPI, PRIORITY, ERROR, SPURIOUS, PIC_TIMER, PIC_SPURIOUS, IOAPIC_TIMER, UART];
 
-static COUNTS: [AtomicU64; 7] = [const { AtomicU64::new(0) }; 7];
-static LAST_TSC: [AtomicU64; 7] = [const { AtomicU64::new(0) }; 7];
+static COUNTS: [AtomicU64; 11] = [const { AtomicU64::new(0) }; 11];
+static LAST_TSC: [AtomicU64; 11] = [const { AtomicU64::new(0) }; 11];
 /// 0: x2APIC; otherwise the xAPIC page's address.
 static APIC_MODE: AtomicU64 = AtomicU64::new(0);
 /// Nesting guard for the handlers (none of them re-enables interrupts).
@@ -68,13 +77,33 @@ fn current_apic() -> Apic {
     }
 }
 
-fn record(vector: u8, eoi: bool) {
+/// Where a handler signals the end of its interrupt.
+#[derive(Clone, Copy)]
+enum Eoi {
+    /// Nowhere (spurious interrupts are not in service).
+    None,
+    /// The local APIC.
+    Apic,
+    /// The master 8259 (non-specific EOI, OCW2 0x20).
+    Pic,
+    /// The local APIC, after reading the UART's IIR (which clears a THRE
+    /// interrupt, 16550 datasheet Table II).
+    ApicAfterUart,
+}
+
+fn record(vector: u8, eoi: Eoi) {
     let tsc = arch::rdtsc();
     DEPTH.fetch_add(1, Ordering::SeqCst);
     LAST_TSC[slot(vector)].store(tsc, Ordering::SeqCst);
     COUNTS[slot(vector)].fetch_add(1, Ordering::SeqCst);
-    if eoi {
-        current_apic().eoi();
+    match eoi {
+        Eoi::None => {}
+        Eoi::Apic => current_apic().eoi(),
+        Eoi::Pic => arch::outb(0x20, 0x20),
+        Eoi::ApicAfterUart => {
+            let _ = arch::inb(0x3FA);
+            current_apic().eoi();
+        }
     }
     DEPTH.fetch_sub(1, Ordering::SeqCst);
 }
@@ -87,14 +116,19 @@ macro_rules! handler {
     };
 }
 
-handler!(timer, TIMER, true);
-handler!(self_ipi, SELF_IPI, true);
-handler!(self_ipi_msr, SELF_IPI_MSR, true);
-handler!(lost_ipi, LOST_IPI, true);
-handler!(priority, PRIORITY, true);
-handler!(error, ERROR, true);
-// A spurious interrupt is not in service: no EOI (SDM 11.9).
-handler!(spurious, SPURIOUS, false);
+handler!(timer, TIMER, Eoi::Apic);
+handler!(self_ipi, SELF_IPI, Eoi::Apic);
+handler!(self_ipi_msr, SELF_IPI_MSR, Eoi::Apic);
+handler!(lost_ipi, LOST_IPI, Eoi::Apic);
+handler!(priority, PRIORITY, Eoi::Apic);
+handler!(error, ERROR, Eoi::Apic);
+// A spurious interrupt is not in service: no EOI (SDM 11.9; 8259A
+// datasheet for IRQ 7).
+handler!(spurious, SPURIOUS, Eoi::None);
+handler!(pic_spurious, PIC_SPURIOUS, Eoi::None);
+handler!(pic_timer, PIC_TIMER, Eoi::Pic);
+handler!(ioapic_timer, IOAPIC_TIMER, Eoi::Apic);
+handler!(uart, UART, Eoi::ApicAfterUart);
 
 /// Installs every handler and loads the IDT.
 pub fn install() {
@@ -105,5 +139,9 @@ pub fn install() {
     arch::set_handler(PRIORITY, priority);
     arch::set_handler(ERROR, error);
     arch::set_handler(SPURIOUS, spurious);
+    arch::set_handler(PIC_SPURIOUS, pic_spurious);
+    arch::set_handler(PIC_TIMER, pic_timer);
+    arch::set_handler(IOAPIC_TIMER, ioapic_timer);
+    arch::set_handler(UART, uart);
     arch::load_idt();
 }

@@ -26,6 +26,7 @@ mod arch;
 mod boot;
 mod console;
 mod interrupts;
+mod legacy;
 mod timers;
 
 use core::sync::atomic::{AtomicU32, Ordering};
@@ -76,6 +77,12 @@ extern "C" fn kernel_main(magic: u32, info: u32) -> ! {
     check_xapic_ipi(apic);
     check_relocation();
     check_ioapic();
+
+    legacy::pit_channel2_calibration(&clocks);
+    legacy::pic_init();
+    legacy::pic_timer(apic, &clocks);
+    legacy::ioapic_timer(&clocks);
+    legacy::uart_interrupt(&clocks);
 
     let (checks, failures) = (CHECKS.load(Ordering::SeqCst), FAILURES.load(Ordering::SeqCst));
     say!("{checks} checks, {failures} failed");

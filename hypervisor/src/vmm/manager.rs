@@ -127,6 +127,11 @@ pub fn run(
                 next_monitor = Some(due.saturating_add(interval).max(now));
             }
         }
+        if let Scheduler::Weighted { .. } = scheduler {
+            for partition in records.iter_mut().filter_map(|r| r.partition.as_mut()) {
+                partition.refresh(now);
+            }
+        }
         let Some((index, deadline)) = scheduler.next(now, &records) else {
             // Weighted: every live partition sleeps in HLT. Idle until the
             // first one's device event (or one slice, for events without a
@@ -338,7 +343,7 @@ impl Scheduler {
             }
             Self::Weighted { schedule, slice } => {
                 let ready = |p: PartitionId| {
-                    records.get(usize::from(p.0)).and_then(|r| r.partition.as_ref()).is_some_and(|p| p.ready(now))
+                    records.get(usize::from(p.0)).and_then(|r| r.partition.as_ref()).is_some_and(Partition::ready)
                 };
                 let picked = schedule.pick(ready)?;
                 Some((usize::from(picked.0), now.saturating_add(*slice)))

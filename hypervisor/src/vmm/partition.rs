@@ -306,10 +306,18 @@ impl Partition {
         reason
     }
 
-    /// Whether the partition has something to do at `now`: it is not
-    /// halted, or an interrupt would wake it.
-    pub fn ready(&self, now: u64) -> bool {
-        !self.halted || self.platform.would_wake(now)
+    /// Brings a halted partition's devices up to `now` (so that
+    /// [`ready`](Self::ready) sees the interrupts its timers raised).
+    pub fn refresh(&mut self, now: u64) {
+        if self.halted {
+            self.platform.poll(now);
+        }
+    }
+
+    /// Whether the partition has something to do: it is not halted, or an
+    /// interrupt is pending that wakes it.
+    pub fn ready(&self) -> bool {
+        !self.halted || self.platform.wakes()
     }
 
     /// When a halted partition's next device event comes, if one is armed.
@@ -328,7 +336,7 @@ impl Partition {
             let now = cpu::rdtsc();
             self.platform.poll(now);
             if self.halted {
-                if !self.platform.would_wake(now) {
+                if !self.platform.wakes() {
                     return SliceEnd::Halted;
                 }
                 self.halted = false;

@@ -164,11 +164,11 @@ impl VirtualPlatform {
         }
     }
 
-    /// Whether a halted vCPU wakes at `now`: something is pending, or a
-    /// timer has expired (which [`poll`](Self::poll) turns into an interrupt).
-    pub fn would_wake(&self, now: u64) -> bool {
+    /// Whether a halted vCPU wakes: an interrupt or NMI is pending (call
+    /// [`poll`](Self::poll) first to turn expired timers into interrupts).
+    pub fn wakes(&self) -> bool {
         let pending = self.pending();
-        pending.nmi || pending.interrupt || self.next_deadline(now).is_some_and(|deadline| deadline <= now)
+        pending.nmi || pending.interrupt
     }
 
     /// The TSC time of the next device event (a timer expiry, a PIT edge
