@@ -14,6 +14,7 @@
 //!   self" (which must arrive nowhere), and the TPR holding back a class
 //!   through CR8.
 //!
+//! Then it measures the interrupt path for `cargo xtask bench` ([`bench`]).
 //! It ends with `platform: N checks, N failed` and halts with interrupts
 //! disabled (the partition stops).
 
@@ -23,6 +24,7 @@
 
 mod apic;
 mod arch;
+mod bench;
 mod boot;
 mod console;
 mod interrupts;
@@ -83,6 +85,8 @@ extern "C" fn kernel_main(magic: u32, info: u32) -> ! {
     legacy::pic_timer(apic, &clocks);
     legacy::ioapic_timer(&clocks);
     legacy::uart_interrupt(&clocks);
+
+    bench::run(&clocks);
 
     let (checks, failures) = (CHECKS.load(Ordering::SeqCst), FAILURES.load(Ordering::SeqCst));
     say!("{checks} checks, {failures} failed");
