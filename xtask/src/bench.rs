@@ -71,6 +71,7 @@ pub fn run(cpu: Option<String>) -> Result {
         timeout,
         echo: false,
         screenshot: None,
+        input: emulator::Input::None,
     };
     let outcome = emulator::run_machine(&spec)?;
     match outcome.verdict(timeout) {

@@ -38,6 +38,9 @@ pub struct Scenario {
     /// At least this many changes of partition between consecutive console
     /// lines (interleaving by the schedule).
     pub min_interleavings: usize,
+    /// Typed on the serial console: each `(after, text)` in order, `text`
+    /// once `after` has appeared in the output.
+    pub typed: &'static [(&'static str, &'static str)],
     /// Wall-clock limit in seconds.
     pub timeout_secs: u64,
 }
@@ -70,6 +73,7 @@ pub const ALL: &[Scenario] = &[
         ],
         screenshot: false,
         min_interleavings: 0,
+        typed: &[],
         timeout_secs: 120,
     },
     Scenario {
@@ -145,6 +149,7 @@ pub const ALL: &[Scenario] = &[
         ],
         screenshot: false,
         min_interleavings: 8,
+        typed: &[],
         timeout_secs: 240,
     },
     Scenario {
@@ -170,6 +175,7 @@ pub const ALL: &[Scenario] = &[
         ],
         screenshot: false,
         min_interleavings: 0,
+        typed: &[],
         timeout_secs: 240,
     },
     Scenario {
@@ -188,6 +194,7 @@ pub const ALL: &[Scenario] = &[
         ],
         screenshot: false,
         min_interleavings: 0,
+        typed: &[],
         timeout_secs: 240,
     },
     Scenario {
@@ -207,6 +214,7 @@ pub const ALL: &[Scenario] = &[
         ],
         screenshot: false,
         min_interleavings: 0,
+        typed: &[],
         timeout_secs: 120,
     },
     Scenario {
@@ -222,6 +230,7 @@ pub const ALL: &[Scenario] = &[
         expect_lines: &["CPU exception #DF (vector 8), error code 0x0"],
         screenshot: false,
         min_interleavings: 0,
+        typed: &[],
         timeout_secs: 120,
     },
     Scenario {
@@ -237,6 +246,7 @@ pub const ALL: &[Scenario] = &[
         expect_lines: &["CPU exception #BP (vector 3) at RIP 0x"],
         screenshot: false,
         min_interleavings: 0,
+        typed: &[],
         timeout_secs: 120,
     },
     Scenario {
@@ -252,6 +262,7 @@ pub const ALL: &[Scenario] = &[
         expect_lines: &["kernel panic: panicked at hypervisor/src/selftest.rs:", "selftest: deliberate panic"],
         screenshot: false,
         min_interleavings: 0,
+        typed: &[],
         timeout_secs: 120,
     },
     Scenario {
@@ -267,6 +278,7 @@ pub const ALL: &[Scenario] = &[
         expect_lines: &["ramdisk: unknown boot parameter `selftset`"],
         screenshot: false,
         min_interleavings: 0,
+        typed: &[],
         timeout_secs: 120,
     },
     Scenario {
@@ -285,6 +297,7 @@ pub const ALL: &[Scenario] = &[
         ],
         screenshot: false,
         min_interleavings: 0,
+        typed: &[],
         timeout_secs: 240,
     },
     Scenario {
@@ -308,6 +321,7 @@ pub const ALL: &[Scenario] = &[
         ],
         screenshot: false,
         min_interleavings: 0,
+        typed: &[],
         timeout_secs: 240,
     },
     Scenario {
@@ -323,6 +337,7 @@ pub const ALL: &[Scenario] = &[
         expect_lines: &["scheduler: 3 partitions, cyclic", "[spin-c] hello64: progress 1"],
         screenshot: false,
         min_interleavings: 0,
+        typed: &[],
         timeout_secs: 240,
     },
     Scenario {
@@ -343,6 +358,7 @@ pub const ALL: &[Scenario] = &[
         ],
         screenshot: false,
         min_interleavings: 0,
+        typed: &[],
         timeout_secs: 240,
     },
     Scenario {
@@ -367,6 +383,7 @@ pub const ALL: &[Scenario] = &[
         ],
         screenshot: false,
         min_interleavings: 0,
+        typed: &[],
         timeout_secs: 240,
     },
     Scenario {
@@ -382,6 +399,7 @@ pub const ALL: &[Scenario] = &[
         expect_lines: &["console: framebuffer ", "VT-x is not available"],
         screenshot: true,
         min_interleavings: 0,
+        typed: &[],
         timeout_secs: 120,
     },
     Scenario {
@@ -400,6 +418,7 @@ pub const ALL: &[Scenario] = &[
         ],
         screenshot: false,
         min_interleavings: 0,
+        typed: &[],
         timeout_secs: 240,
     },
 ];

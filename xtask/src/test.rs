@@ -216,6 +216,7 @@ fn run_scenario(scenario: &Scenario, built: &Built) -> std::result::Result<(), S
         timeout,
         echo: false,
         screenshot: scenario.screenshot.then(|| paths::run_dir(scenario.name).join("screen")),
+        input: if scenario.typed.is_empty() { emulator::Input::None } else { emulator::Input::Script(scenario.typed) },
     };
     let outcome = emulator::run_machine(&spec).map_err(|e| e.to_string())?;
     let mut problems = Vec::new();

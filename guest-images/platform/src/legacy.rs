@@ -30,9 +30,10 @@ pub fn pit_channel2_calibration(clocks: &Clocks) {
     const COUNT: u64 = PIT_HZ / 100;
     outb(0x61, (inb(0x61) & !0x02) | 0x01);
     outb(0x43, 0b1011_0000); // channel 2, LSB then MSB, mode 0, binary
-    outb(0x42, (COUNT & 0xFF) as u8);
+    let [low, high, ..] = COUNT.to_le_bytes();
+    outb(0x42, low);
     let start = rdtsc();
-    outb(0x42, (COUNT >> 8) as u8);
+    outb(0x42, high);
     let mut polls = 0u64;
     while inb(0x61) & 0x20 == 0 && rdtsc().wrapping_sub(start) < clocks.tsc_hz {
         polls += 1;

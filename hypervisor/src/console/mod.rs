@@ -97,6 +97,15 @@ fn draw_screen() {
     }
 }
 
+/// A byte typed on the serial console, if one is waiting (never blocks).
+pub fn receive() -> Option<u8> {
+    if serial_present() {
+        port::com1_receive()
+    } else {
+        None
+    }
+}
+
 /// Sends everything queued, waiting for the UART.
 pub fn drain() {
     draw_screen();

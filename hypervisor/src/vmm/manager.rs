@@ -26,6 +26,7 @@ use hv_bundle::Bundle;
 use hv_manifest::{Manifest, PartitionConfig, RestartPolicy, Schedule};
 use hv_sched::{CpuAccounting, CyclicSchedule, PartitionId, WeightedSchedule};
 
+use super::console_input::ConsoleInput;
 use super::partition::{Partition, PartitionSpec, Platform, SliceEnd, SliceTimer, Usage};
 use super::stop::StopReason;
 use crate::arch::x86_64::cpu;
@@ -115,6 +116,8 @@ pub fn run(
     let mut accounting = CpuAccounting::new(0);
     let mut current: Option<usize> = None;
     log::info!("scheduler: {} partitions, {}", records.len(), scheduler.describe());
+    let names: Vec<String> = records.iter().map(|r| r.config.name.clone()).collect();
+    let mut input = ConsoleInput::new(&names);
 
     while records.iter().any(Record::runnable) {
         let now = cpu::rdtsc();
@@ -127,6 +130,11 @@ pub fn run(
                 next_monitor = Some(due.saturating_add(interval).max(now));
             }
         }
+        // What was typed since the last slice goes to the focused partition.
+        input.poll(&names, |index, byte| {
+            // A stopped partition's input is discarded.
+            records.get_mut(index).and_then(|r| r.partition.as_mut()).is_none_or(|p| p.receive_input(byte))
+        });
         if let Scheduler::Weighted { .. } = scheduler {
             for partition in records.iter_mut().filter_map(|r| r.partition.as_mut()) {
                 partition.refresh(now);
@@ -191,6 +199,9 @@ pub fn run(
         }
     }
     report(&records, &accounting);
+    if input.dropped() > 0 {
+        log::warn!("console: {} typed bytes were dropped (the focused partition did not read them)", input.dropped());
+    }
     let dropped = console::dropped_bytes();
     if dropped > 0 {
         log::warn!("console: {dropped} bytes of output were dropped (the serial port could not keep up)");

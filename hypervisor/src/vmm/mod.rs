@@ -7,6 +7,7 @@
 
 mod boot_structures;
 mod console;
+mod console_input;
 mod controls;
 mod dump;
 mod events;

@@ -306,6 +306,18 @@ impl Partition {
         reason
     }
 
+    /// A byte typed on the console for this partition: into its UART's
+    /// receiver (raising its interrupt if enabled). False if the receiver
+    /// is full and the byte must wait.
+    pub fn receive_input(&mut self, byte: u8) -> bool {
+        if !self.platform.uart.can_receive() {
+            return false;
+        }
+        self.platform.uart.receive(byte);
+        self.platform.update_lines(cpu::rdtsc());
+        true
+    }
+
     /// Brings a halted partition's devices up to `now` (so that
     /// [`ready`](Self::ready) sees the interrupts its timers raised).
     pub fn refresh(&mut self, now: u64) {

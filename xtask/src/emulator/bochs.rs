@@ -23,7 +23,7 @@ use crate::setup::{BOCHS_BIOS, BOCHS_VGABIOS, OVMF_COMBINED};
 use crate::{Error, Result};
 
 /// The generated configuration text.
-pub fn config(spec: &RunSpec<'_>, serial: &Path, log: &Path) -> String {
+pub fn config(spec: &RunSpec<'_>, serial_port: u16, log: &Path) -> String {
     let machine = spec.machine;
     let cpu = machine.cpu.as_deref().unwrap_or(DEFAULT_BOCHS_CPU);
     let bad_msrs = u8::from(machine.firmware == Firmware::Uefi);
@@ -46,7 +46,8 @@ pub fn config(spec: &RunSpec<'_>, serial: &Path, log: &Path) -> String {
     let _ = writeln!(text, "vgaromimage: file={BOCHS_VGABIOS}");
     let _ = writeln!(text, "ata0-master: type=disk, path=\"{}\", mode=flat", spec.image.display());
     let _ = writeln!(text, "boot: disk");
-    let _ = writeln!(text, "com1: enabled=1, mode=file, dev=\"{}\"", serial.display());
+    // COM1 is a socket xtask connects to (serial_bridge.rs); Bochs waits for it.
+    let _ = writeln!(text, "com1: enabled=1, mode=socket-server, dev=127.0.0.1:{serial_port}");
     let _ = writeln!(text, "port_e9_hack: enabled=1");
     let _ = writeln!(text, "display_library: rfb, options=\"timeout=0\"");
     let _ = writeln!(text, "clock: sync=none, time0=local");
@@ -63,14 +64,14 @@ pub fn config(spec: &RunSpec<'_>, serial: &Path, log: &Path) -> String {
 
 /// Writes the configuration and debugger script; returns the command and
 /// the path of Bochs' own log.
-pub fn command(spec: &RunSpec<'_>, serial: &Path) -> Result<(Command, PathBuf)> {
+pub fn command(spec: &RunSpec<'_>, serial_port: u16) -> Result<(Command, PathBuf)> {
     let log = spec.run_dir.join("bochs.log");
     let config_path = spec.run_dir.join("bochsrc.txt");
     let script_path = spec.run_dir.join("debugger.rc");
     let write = |path: &Path, text: &str| {
         std::fs::write(path, text).map_err(|e| Error::new(format!("cannot write {}: {e}", path.display())))
     };
-    write(&config_path, &config(spec, serial, &log))?;
+    write(&config_path, &config(spec, serial_port, &log))?;
     // `c`: start running. `quit`: what the debugger reads when the kernel
     // signals success by breaking into it.
     write(&script_path, "c\nquit\n")?;

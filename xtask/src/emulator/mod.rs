@@ -4,6 +4,9 @@
 mod bochs;
 mod qemu;
 pub mod screenshot;
+mod serial_bridge;
+
+pub use serial_bridge::{Input, SerialBridge};
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -73,6 +76,8 @@ pub struct RunSpec<'a> {
     /// the kernel printed its status line. QEMU only; the kernel must be
     /// asked to linger before it exits (boot parameter `linger_ms`).
     pub screenshot: Option<PathBuf>,
+    /// What to type on the serial console.
+    pub input: Input,
 }
 
 /// What a run produced.
@@ -121,20 +126,24 @@ pub fn run_machine(spec: &RunSpec<'_>) -> Result<Outcome> {
     let serial_path = spec.run_dir.join("serial.log");
     std::fs::write(&serial_path, b"")
         .map_err(|e| Error::new(format!("cannot create {}: {e}", serial_path.display())))?;
+    let serial_port = serial_bridge::free_port()?;
     let (mut command, emulator_log) = match spec.machine.emulator {
-        Emulator::Bochs => bochs::command(spec, &serial_path)?,
-        Emulator::QemuKvm | Emulator::QemuTcg => qemu::command(spec, &serial_path)?,
+        Emulator::Bochs => bochs::command(spec, serial_port)?,
+        Emulator::QemuKvm | Emulator::QemuTcg => qemu::command(spec, serial_port)?,
     };
+    let mut bridge = SerialBridge::new(serial_port, &serial_path, spec.input)?;
     let stdout = spec.run_dir.join("emulator.stdout");
     let stderr = spec.run_dir.join("emulator.stderr");
     let mut screenshot = spec.screenshot.as_ref().map(|base| screenshot::Pending::new(&spec.run_dir, base));
     let mut on_poll = || {
+        bridge.poll();
         if let Some(pending) = screenshot.as_mut() {
             pending.poll(&serial_path);
         }
     };
     let ended =
         process::supervise(&mut command, &stdout, &stderr, &serial_path, spec.echo, spec.timeout, &mut on_poll)?;
+    bridge.finish();
     let serial = String::from_utf8_lossy(&std::fs::read(&serial_path).unwrap_or_default()).into_owned();
     // The serial log is primary; the debug console (0xE9) mirror is the
     // fallback when the machine died before the UART drained.
@@ -215,8 +224,15 @@ pub fn run_interactive(options: &RunOptions) -> Result {
     if emulator == Emulator::Bochs && machine.firmware == Firmware::Uefi {
         println!("xtask: Bochs is slow: OVMF alone takes 10-20 s before the first kernel line");
     }
-    let spec =
-        RunSpec { machine: &machine, image: &image, run_dir, timeout: options.timeout, echo: true, screenshot: None };
+    let spec = RunSpec {
+        machine: &machine,
+        image: &image,
+        run_dir,
+        timeout: options.timeout,
+        echo: true,
+        screenshot: None,
+        input: Input::Terminal,
+    };
     let outcome = run_machine(&spec)?;
     println!("\nxtask: serial log: {}", outcome.serial_path.display());
     println!("xtask: emulator log: {}", outcome.emulator_log.display());

@@ -5,7 +5,7 @@
 //! exists here for fast checks of the boot path. Firmware is OVMF as
 //! read-only code plus a per-run writable copy of the variable store.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 use hv_status::{DEBUGCON_PORT, QEMU_DEBUG_EXIT_PORT};
@@ -20,7 +20,7 @@ use crate::Result;
 const KVM_CPU_FLAGS: &str = "host,+vmx,-kvm-pv-eoi,-kvm-pv-ipi,-kvm-asyncpf,-kvm-steal-time,-kvmclock";
 
 /// Builds the command; returns it and the path of QEMU's own log.
-pub fn command(spec: &RunSpec<'_>, serial: &Path) -> Result<(Command, PathBuf)> {
+pub fn command(spec: &RunSpec<'_>, serial_port: u16) -> Result<(Command, PathBuf)> {
     let machine = spec.machine;
     let log = spec.run_dir.join("emulator.stderr");
     let mut command = Command::new("qemu-system-x86_64");
@@ -50,7 +50,9 @@ pub fn command(spec: &RunSpec<'_>, serial: &Path) -> Result<(Command, PathBuf)> 
         command.arg("-drive").arg(format!("if=pflash,format=raw,file={}", vars.display()));
     }
     command.arg("-drive").arg(format!("format=raw,file={}", spec.image.display()));
-    command.arg("-serial").arg(format!("file:{}", serial.display()));
+    // COM1 is a socket xtask connects to (serial_bridge.rs); QEMU waits for it.
+    command.arg("-chardev").arg(format!("socket,id=com1,host=127.0.0.1,port={serial_port},server=on,wait=on"));
+    command.args(["-serial", "chardev:com1"]);
     command.arg("-debugcon").arg(format!("file:{}", spec.run_dir.join("debugcon.log").display()));
     command.args(["-global", &format!("isa-debugcon.iobase={DEBUGCON_PORT:#x}")]);
     command.arg("-device").arg(format!("isa-debug-exit,iobase={QEMU_DEBUG_EXIT_PORT:#x},iosize=0x04"));

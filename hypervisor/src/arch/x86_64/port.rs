@@ -104,6 +104,9 @@ pub fn com1_init() {
     write(2, 0xC7); // FCR: FIFOs on, both cleared, 14-byte receive trigger
 }
 
+/// LSR bit 0: a received byte is waiting in RBR.
+const LSR_DATA_READY: u8 = 1 << 0;
+
 fn com1_lsr() -> u8 {
     // SAFETY: reading COM1's line status register only clears latched
     // error bits, which nothing here relies on.
@@ -124,6 +127,16 @@ pub fn com1_wait_transmitter_ready() -> bool {
         core::hint::spin_loop();
     }
     false
+}
+
+/// A byte COM1 has received, if any (LSR bit 0, "data ready", then RBR).
+pub fn com1_receive() -> Option<u8> {
+    if com1_lsr() & LSR_DATA_READY == 0 {
+        return None;
+    }
+    // SAFETY: reading COM1's receive buffer register takes the byte the
+    // UART reported ready; nothing else reads it.
+    Some(unsafe { Port::<u8>::new(COM1).read() })
 }
 
 /// Writes one byte to COM1's transmit register. Only call when
