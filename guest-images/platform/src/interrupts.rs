@@ -1,7 +1,7 @@
 //! Interrupt handlers: each counts its vector, records the TSC of its
 //! first instruction, and signals EOI to the APIC in use.
 
-use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use core::sync::atomic::{AtomicU32, AtomicU64, AtomicU8, AtomicUsize, Ordering};
 
 use crate::apic::Apic;
 use crate::arch::{self, InterruptFrame};
@@ -86,8 +86,8 @@ enum Eoi {
     Apic,
     /// The master 8259 (non-specific EOI, OCW2 0x20).
     Pic,
-    /// The local APIC, after reading the UART's IIR (which clears a THRE
-    /// interrupt, 16550 datasheet Table II).
+    /// The local APIC, after serving the UART until its IIR says nothing
+    /// is pending (16550 datasheet Table II): received bytes are kept.
     ApicAfterUart,
 }
 
@@ -101,7 +101,7 @@ fn record(vector: u8, eoi: Eoi) {
         Eoi::Apic => current_apic().eoi(),
         Eoi::Pic => arch::outb(0x20, 0x20),
         Eoi::ApicAfterUart => {
-            let _ = arch::inb(0x3FA);
+            serve_uart();
             current_apic().eoi();
         }
     }
@@ -144,4 +144,51 @@ pub fn install() {
     arch::set_handler(IOAPIC_TIMER, ioapic_timer);
     arch::set_handler(UART, uart);
     arch::load_idt();
+}
+
+/// Bytes the UART interrupt handler received.
+static RECEIVED: [AtomicU8; 64] = [const { AtomicU8::new(0) }; 64];
+static RECEIVED_LEN: AtomicUsize = AtomicUsize::new(0);
+
+/// The bytes received so far by interrupt.
+pub fn received(buffer: &mut [u8; 64]) -> usize {
+    let len = RECEIVED_LEN.load(Ordering::SeqCst).min(64);
+    for (slot, byte) in buffer.iter_mut().zip(&RECEIVED).take(len) {
+        *slot = byte.load(Ordering::SeqCst);
+    }
+    len
+}
+
+/// Serves the UART's pending causes, highest priority first, until IIR
+/// bit 0 says none is left.
+fn serve_uart() {
+    for _ in 0..64 {
+        let iir = arch::inb(0x3FA);
+        if iir & 1 != 0 {
+            return;
+        }
+        match iir & 0x0E {
+            // Received data or character timeout: drain the receiver.
+            0x04 | 0x0C => {
+                while arch::inb(0x3FD) & 1 != 0 {
+                    let byte = arch::inb(0x3F8);
+                    let index = RECEIVED_LEN.load(Ordering::SeqCst);
+                    if index < RECEIVED.len() {
+                        RECEIVED[index].store(byte, Ordering::SeqCst);
+                        RECEIVED_LEN.store(index + 1, Ordering::SeqCst);
+                    }
+                }
+            }
+            // Line status: reading LSR clears it.
+            0x06 => {
+                let _ = arch::inb(0x3FD);
+            }
+            // MODEM status: reading MSR clears it.
+            0x00 => {
+                let _ = arch::inb(0x3FE);
+            }
+            // THRE: reading IIR already cleared it.
+            _ => {}
+        }
+    }
 }

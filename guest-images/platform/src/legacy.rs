@@ -181,3 +181,36 @@ pub fn uart_interrupt(clocks: &Clocks) {
     ioapic_write(0x10 + 2 * 4, 1 << 16 | u32::from(UART));
     say!("UART IRQ4 taken {seen} time(s)");
 }
+
+/// Received-data interrupts: the UART's FIFO on, IER bit 0 set, IRQ4 on
+/// I/O APIC pin 4; a line typed on the console (the scenario types one)
+/// arrives by interrupt and is echoed.
+pub fn uart_receive(clocks: &Clocks) {
+    use interrupts::UART;
+    interrupts::reset(UART);
+    ioapic_write(0x10 + 2 * 4 + 1, 0);
+    ioapic_write(0x10 + 2 * 4, u32::from(UART));
+    outb(0x3FA, 0x07); // FIFO on, both cleared, trigger level 1
+    outb(0x3FC, inb(0x3FC) | 0x08);
+    outb(0x3F9, 0x01);
+    say!("type a line and press Enter");
+    let start = rdtsc();
+    let mut buffer = [0u8; 64];
+    loop {
+        let len = interrupts::received(&mut buffer);
+        if buffer[..len].contains(&b'\r') || rdtsc().wrapping_sub(start) > 5 * clocks.tsc_hz {
+            break;
+        }
+        arch::wait_for_interrupt();
+    }
+    outb(0x3F9, 0x00);
+    ioapic_write(0x10 + 2 * 4, 1 << 16 | u32::from(UART));
+    let len = interrupts::received(&mut buffer);
+    let line = core::str::from_utf8(&buffer[..len]).unwrap_or("(not UTF-8)").trim_end();
+    let seen = interrupts::count(UART);
+    check(
+        len > 0 && buffer[..len].contains(&b'\r'),
+        format_args!("received {len} typed bytes by {seen} UART interrupt(s)"),
+    );
+    say!("echo: {line}");
+}

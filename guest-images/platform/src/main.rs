@@ -85,6 +85,7 @@ extern "C" fn kernel_main(magic: u32, info: u32) -> ! {
     legacy::pic_timer(apic, &clocks);
     legacy::ioapic_timer(&clocks);
     legacy::uart_interrupt(&clocks);
+    legacy::uart_receive(&clocks);
 
     bench::run(&clocks);
 
