@@ -3,8 +3,10 @@
 //! against the TSC.
 //!
 //! Started by the hypervisor's multiboot loader (or as a 32-bit ELF in
-//! protected mode), it switches to long mode ([`boot`]), installs an IDT
-//! and then checks, printing one line per check on COM1:
+//! protected mode), it switches to long mode ([`boot`]), checks the
+//! multiboot information ([`boot_info`]; the command-line word `bench` runs
+//! only the measurements), installs an IDT and then checks, printing one
+//! line per check on COM1:
 //! - CPUID: APIC, x2APIC and TSC-deadline offered; TSC and APIC timer
 //!   frequencies from leaf 0x15;
 //! - the local APIC in x2APIC mode: ID and version, the timer in one-shot,
@@ -26,6 +28,7 @@ mod apic;
 mod arch;
 mod bench;
 mod boot;
+mod boot_info;
 mod console;
 mod interrupts;
 mod legacy;
@@ -54,11 +57,18 @@ const LOADER_MAGIC: u32 = 0x2BAD_B002;
 /// are EAX and EBX as the loader left them.
 extern "C" fn kernel_main(magic: u32, info: u32) -> ! {
     say!("started, EAX {magic:#x}, EBX {info:#x}");
-    if magic != LOADER_MAGIC {
+    let options = if magic == LOADER_MAGIC {
+        boot_info::check_info(info)
+    } else {
         say!("not started by a multiboot loader: skipping the boot-information checks");
-    }
+        boot_info::Options { bench_only: false }
+    };
     interrupts::install();
     let clocks = timers::Clocks::from_cpuid();
+    if options.bench_only {
+        bench::run(&clocks);
+        halt();
+    }
     check_cpuid(&clocks);
 
     apic::enable_x2apic();
