@@ -13,6 +13,7 @@ mod exit;
 mod guest_state;
 mod manager;
 mod memory;
+mod multiboot;
 mod partition;
 mod stats;
 mod stop;

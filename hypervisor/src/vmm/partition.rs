@@ -68,6 +68,10 @@ pub struct PartitionSpec<'a> {
     pub color: Option<Color>,
     /// Guest-physical address of the memory's first byte.
     pub base: u64,
+    /// Multiboot: the kernel's command line.
+    pub cmdline: &'a str,
+    /// Multiboot: the boot modules (bytes from the bundle, strings).
+    pub modules: &'a [hv_multiboot::Module<'a>],
 }
 
 /// A partition's identity, as the PartitionInfo hypercall reports it.
@@ -107,6 +111,10 @@ pub enum CreateError {
     Vcpu(VcpuError),
     /// INVEPT/INVVPID failed.
     Invalidate(crate::arch::x86_64::vmx::VmFail),
+    /// The multiboot kernel, its modules or its information do not fit.
+    Multiboot(hv_multiboot::MultibootError),
+    /// A planned multiboot write failed (the plan and the memory disagree).
+    MultibootLoad,
 }
 
 impl fmt::Display for CreateError {
@@ -124,6 +132,8 @@ impl fmt::Display for CreateError {
             Self::MemoryTooLarge(bytes) => write!(f, "{bytes} bytes of memory is more than the boot page tables cover"),
             Self::Vcpu(error) => write!(f, "vCPU: {error}"),
             Self::Invalidate(fail) => write!(f, "invalidating cached translations: {fail}"),
+            Self::Multiboot(error) => write!(f, "multiboot: {error} — {}", error.fix()),
+            Self::MultibootLoad => f.write_str("multiboot: a planned write fell outside the partition's memory"),
         }
     }
 }
@@ -168,7 +178,7 @@ impl Partition {
         fault: Option<GuestStateFault>,
     ) -> Result<Self, CreateError> {
         let mut memory = GuestMemory::allocate(spec.base, spec.memory_bytes).map_err(CreateError::OutOfMemory)?;
-        let entry = load_image(spec, &mut memory)?;
+        let (entry, rax_rbx) = load_image(spec, &mut memory)?;
         let mode = match spec.mode {
             CpuMode::Real16 => {
                 // CS:IP such that CS * 16 + IP = entry (entry < 1 MiB, checked by the manifest).
@@ -222,6 +232,7 @@ impl Partition {
             mode,
             rdi: spec.boot_argument,
             rsi: memory.len(),
+            rax_rbx,
             memory_base: memory.base(),
             eptp: ept.eptp(),
             vpid: u16::try_from(id).unwrap_or(u16::MAX).max(1),
@@ -344,10 +355,11 @@ impl Partition {
     }
 }
 
-/// Loads the image into `memory`; returns the entry point. ELF images are
-/// planned by `hv-image` (segments inside memory, clear of the boot
-/// structures, entry in an executable segment) before a byte is copied.
-fn load_image(spec: &PartitionSpec<'_>, memory: &mut GuestMemory) -> Result<u64, CreateError> {
+/// Loads the image into `memory`; returns the entry point and the initial
+/// RAX and RBX. ELF images are planned by `hv-image` (segments inside
+/// memory, clear of the boot structures, entry in an executable segment),
+/// multiboot kernels by `hv-multiboot`, before a byte is copied.
+fn load_image(spec: &PartitionSpec<'_>, memory: &mut GuestMemory) -> Result<(u64, (u64, u64)), CreateError> {
     // Everything below the memory's start is not the partition's, and in
     // protected and long mode neither are the boot structures at its start.
     let reserved = match spec.mode {
@@ -362,7 +374,11 @@ fn load_image(spec: &PartitionSpec<'_>, memory: &mut GuestMemory) -> Result<u64,
             for copy in load.copies() {
                 memory.write(copy.guest_addr, copy.bytes);
             }
-            Ok(load.entry())
+            Ok((load.entry(), (0, 0)))
+        }
+        ImageFormat::Multiboot => {
+            let handoff = super::multiboot::load(spec.image, spec.cmdline, spec.modules, memory)?;
+            Ok((handoff.entry, (handoff.eax, handoff.ebx)))
         }
         ImageFormat::Flat { load_address, entry } => {
             let end = load_address.checked_add(spec.image.len() as u64);
@@ -371,7 +387,7 @@ fn load_image(spec: &PartitionSpec<'_>, memory: &mut GuestMemory) -> Result<u64,
             if !inside || !entry_inside || !memory.write(load_address, spec.image) {
                 return Err(CreateError::FlatImage { load_address, entry, len: spec.image.len() as u64 });
             }
-            Ok(entry)
+            Ok((entry, (0, 0)))
         }
     }
 }

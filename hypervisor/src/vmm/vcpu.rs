@@ -87,6 +87,9 @@ pub struct VcpuSetup {
     pub rdi: u64,
     /// Initial RSI.
     pub rsi: u64,
+    /// Initial RAX and RBX: a boot protocol's hand-off (Multiboot: EAX =
+    /// 0x2BADB002, EBX = the information structure); 0 otherwise.
+    pub rax_rbx: (u64, u64),
     /// Guest-physical address of the partition's memory (RDX in protected
     /// and long mode).
     pub memory_base: u64,
@@ -184,7 +187,8 @@ impl Vcpu {
         vmwrite(ControlNatural::CR0_READ_SHADOW, requested.cr0)?;
         vmwrite(ControlNatural::CR4_READ_SHADOW, requested.cr4)?;
 
-        let mut regs = GuestRegisters { rdi: setup.rdi, rsi: setup.rsi, ..GuestRegisters::default() };
+        let (rax, rbx) = setup.rax_rbx;
+        let mut regs = GuestRegisters { rax, rbx, rdi: setup.rdi, rsi: setup.rsi, ..GuestRegisters::default() };
         regs.rdx = match setup.mode {
             StartMode::Real { .. } => 0x80, // DL = boot drive, as a BIOS leaves it.
             _ => setup.memory_base,
