@@ -424,4 +424,36 @@ pub const ALL: &[Scenario] = &[
         min_interleavings: 0,
         timeout_secs: 240,
     },
+    Scenario {
+        name: "multiboot-example-kernel",
+        about: "a multiboot kernel nobody here wrote (the Multiboot spec's example, from Debian) prints its boot \
+                information on its text screen",
+        emulator: Emulator::Bochs,
+        firmware: Firmware::Uefi,
+        cpu: None,
+        manifest: "manifests/tests/multiboot-example.toml",
+        params: "",
+        expect_shares: &[],
+        expect_status: RunStatus::Success,
+        // The kernel asks for video information (header flag 2) and gets the
+        // EGA text screen, on which it then draws a diagonal of '\' (its
+        // "blue line"): the diagonal runs through the rows it printed.
+        expect_lines: &[
+            "multiboot: kernel header flags 0x7, entry 0x100000, 1 module(s), information at 0x1000",
+            "[mb-example] text-mode screen at stop (VGA text buffer 0xb8000), 25 rows:",
+            "[mb-example] | \\lags = 0x124d",
+            "[mb-example] | m\\m_lower = 640KB, mem_upper = 15360KB",
+            "[mb-example] | cm\\line = example kernel of the Multiboot specification",
+            "[mb-example] | mod\\_count = 1, mods_addr = 0x10d8",
+            "[mb-example] |  mod\\start = 0x105000, mod_end = 0x105048, cmdline = multiboot-module.txt",
+            "[mb-example] | mmap_\\ddr = 0x1078, mmap_length = 0x60",
+            "[mb-example] |  size = 0\\14, base_addr = 0x000100000, length = 0x000f00000, type = 0x1",
+            "[mb-example] | Halted.",
+            "[mb-example] |                         \\",
+            "partition mb-example: stopped: halted",
+        ],
+        screenshot: false,
+        min_interleavings: 0,
+        timeout_secs: 240,
+    },
 ];

@@ -167,7 +167,8 @@ pub fn run(
         }
     }
     for record in &mut records {
-        if let Some(partition) = record.partition.take() {
+        if let Some(mut partition) = record.partition.take() {
+            partition.show_text_screen();
             drop(partition);
             record.ended = Some(StopReason::RunTimeOver);
         }

@@ -17,6 +17,7 @@ mod multiboot;
 mod partition;
 mod stats;
 mod stop;
+mod text_screen;
 mod vcpu;
 
 use hv_bundle::Bundle;

@@ -263,6 +263,13 @@ impl Partition {
         })
     }
 
+    /// Flushes the console and prints what the partition's text-mode screen
+    /// shows, if anything (when it stops, or the run ends).
+    pub fn show_text_screen(&mut self) {
+        self.console.flush();
+        super::text_screen::show(&self.memory, &mut self.console);
+    }
+
     /// Host frames used by the partition's EPT paging structures.
     pub fn ept_tables(&self) -> usize {
         self.ept_tables.count()
@@ -285,13 +292,14 @@ impl Partition {
         }
     }
 
-    /// Ends the partition's run: flushes its console, restores the host's
-    /// XCR0 and, when the hypervisor is at fault, prints the VMCS dump.
+    /// Ends the partition's run: flushes its console (with its text-mode
+    /// screen), restores the host's XCR0 and, when the hypervisor is at
+    /// fault, prints the VMCS dump.
     fn stopped(&mut self, reason: StopReason) -> StopReason {
         if self.xcr0_usable {
             xcr0::load(xcr0::HOST_XCR0);
         }
-        self.console.flush();
+        self.show_text_screen();
         if matches!(
             reason,
             StopReason::EntryFailed { .. } | StopReason::EntryInstructionFailed(_) | StopReason::UnexpectedExit { .. }
