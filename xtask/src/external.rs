@@ -24,6 +24,8 @@ struct DebianFile {
     path: &'static str,
     /// What it is, for messages.
     what: &'static str,
+    /// The file is gzipped: manifests name it decompressed, without `.gz`.
+    gzipped: bool,
 }
 
 /// The example kernel of the Multiboot Specification 0.6.96 (section 4.3,
@@ -34,10 +36,23 @@ const MULTIBOOT_EXAMPLE: DebianFile = DebianFile {
     package: "multiboot",
     path: "usr/lib/multiboot/examples/kernel",
     what: "the Multiboot specification's example kernel",
+    gzipped: false,
+};
+
+/// GNU Mach 1.8, the Hurd's microkernel, as Debian builds it for amd64: a
+/// gzipped ELF64 multiboot kernel (loaded at 16 MiB, linked at 0x41000000).
+const GNU_MACH: DebianFile = DebianFile {
+    package: "gnumach-image-1.8-486",
+    path: "boot/gnumach-1.8-486.gz",
+    what: "the GNU Mach kernel",
+    gzipped: true,
 };
 
 /// Manifests (relative to the repository root) that name external files.
-const NEEDED_BY: &[(&str, &DebianFile)] = &[("manifests/tests/multiboot-example.toml", &MULTIBOOT_EXAMPLE)];
+const NEEDED_BY: &[(&str, &DebianFile)] = &[
+    ("manifests/tests/multiboot-example.toml", &MULTIBOOT_EXAMPLE),
+    ("manifests/tests/multiboot-gnumach.toml", &GNU_MACH),
+];
 
 /// Fetches the external files the manifest at `manifest` names, if any.
 pub fn prepare_for(manifest: &Path) -> Result {
@@ -52,8 +67,35 @@ pub fn prepare_for(manifest: &Path) -> Result {
 }
 
 /// Where `file` is unpacked: `target/external/<package>/<path>`.
-fn destination(file: &DebianFile) -> PathBuf {
+fn unpacked(file: &DebianFile) -> PathBuf {
     paths::root().join("target").join("external").join(file.package).join(file.path)
+}
+
+/// Where manifests find `file`: where it is unpacked, decompressed if it
+/// is gzipped.
+fn destination(file: &DebianFile) -> PathBuf {
+    let unpacked = unpacked(file);
+    match (file.gzipped, unpacked.to_str().and_then(|path| path.strip_suffix(".gz"))) {
+        (true, Some(plain)) => PathBuf::from(plain),
+        _ => unpacked,
+    }
+}
+
+/// Decompresses a gzipped `file` next to itself.
+fn decompress(file: &DebianFile) -> Result {
+    if !file.gzipped {
+        return Ok(());
+    }
+    let (from, to) = (unpacked(file), destination(file));
+    let output = Command::new("gzip")
+        .arg("-dc")
+        .arg(&from)
+        .output()
+        .map_err(|e| Error::new(format!("cannot start gzip to decompress {}: {e}", from.display())))?;
+    if !output.status.success() {
+        return Err(Error::new(format!("gzip -dc {} failed ({})", from.display(), output.status)));
+    }
+    std::fs::write(&to, output.stdout).map_err(|e| Error::new(format!("cannot write {}: {e}", to.display())))
 }
 
 /// Makes `file` available at its [`destination`].
@@ -68,7 +110,8 @@ fn fetch(file: &DebianFile) -> Result<PathBuf> {
     let installed = Path::new("/").join(file.path);
     if installed.is_file() {
         println!("xtask: copying {} from the installed package {}", file.what, file.package);
-        copy(&installed, &destination)?;
+        copy(&installed, &unpacked(file))?;
+        decompress(file)?;
         return Ok(destination);
     }
     println!("xtask: fetching {} (Debian package {})", file.what, file.package);
@@ -80,6 +123,9 @@ fn fetch(file: &DebianFile) -> Result<PathBuf> {
         ))
     })?;
     run_checked(Command::new("dpkg-deb").arg("-x").arg(&deb).arg(&directory), "unpacking a Debian package")?;
+    if unpacked(file).is_file() {
+        decompress(file)?;
+    }
     if !destination.is_file() {
         return Err(Error::new(format!(
             "the Debian package `{}` ({}) does not contain {}: the package changed; update xtask/src/external.rs",
@@ -141,7 +187,8 @@ mod tests {
     fn every_manifest_that_needs_an_external_file_names_it() {
         for (manifest, file) in NEEDED_BY {
             let text = std::fs::read_to_string(paths::root().join(manifest)).expect("manifest exists");
-            let relative = format!("target/external/{}/{}", file.package, file.path);
+            let path = file.path.strip_suffix(".gz").filter(|_| file.gzipped).unwrap_or(file.path);
+            let relative = format!("target/external/{}/{path}", file.package);
             assert!(text.contains(&relative), "{manifest} does not name {relative}");
         }
     }
