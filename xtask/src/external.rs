@@ -48,10 +48,20 @@ const GNU_MACH: DebianFile = DebianFile {
     gzipped: true,
 };
 
+/// The Xen hypervisor 4.17, as Debian 12 builds it: a gzipped ELF32
+/// multiboot kernel.
+const XEN: DebianFile = DebianFile {
+    package: "xen-hypervisor-4.17-amd64",
+    path: "boot/xen-4.17-amd64.gz",
+    what: "the Xen hypervisor",
+    gzipped: true,
+};
+
 /// Manifests (relative to the repository root) that name external files.
 const NEEDED_BY: &[(&str, &DebianFile)] = &[
     ("manifests/tests/multiboot-example.toml", &MULTIBOOT_EXAMPLE),
     ("manifests/tests/multiboot-gnumach.toml", &GNU_MACH),
+    ("manifests/tests/multiboot-xen.toml", &XEN),
 ];
 
 /// Fetches the external files the manifest at `manifest` names, if any.

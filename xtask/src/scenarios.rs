@@ -481,4 +481,26 @@ pub const ALL: &[Scenario] = &[
         min_interleavings: 0,
         timeout_secs: 240,
     },
+    Scenario {
+        name: "multiboot-xen",
+        about: "the Xen hypervisor (Debian's ELF32 multiboot build) prints its banner and boot information, up to \
+                its own panic for want of a dom0 kernel",
+        emulator: Emulator::Bochs,
+        firmware: Firmware::Uefi,
+        cpu: None,
+        manifest: "manifests/tests/multiboot-xen.toml",
+        params: "run_ms=4000",
+        expect_shares: &[],
+        expect_status: RunStatus::Success,
+        expect_lines: &[
+            "multiboot: kernel header flags 0x3, entry 0x200000, 0 module(s), information at 0x1000",
+            "[xen] (XEN) Xen version 4.17",
+            "[xen] (XEN) Bootloader: hypervisor 0.1.0",
+            "[xen] (XEN) Command line: com1=115200,8n1 console=com1 no-real-mode",
+            "[xen] (XEN) dom0 kernel not specified. Check bootloader configuration",
+        ],
+        screenshot: false,
+        min_interleavings: 0,
+        timeout_secs: 240,
+    },
 ];

@@ -42,6 +42,9 @@ pub mod info_flags {
     pub const FRAMEBUFFER: u32 = 1 << 12;
 }
 
+/// The BIOS data area's word holding the base memory size in KiB.
+pub(crate) const BDA_BASE_MEMORY: u64 = 0x413;
+
 /// `framebuffer_type` 2: EGA-standard text mode (3.3).
 const FRAMEBUFFER_EGA_TEXT: u8 = 2;
 
@@ -155,7 +158,15 @@ impl InfoPlan {
             info[108] = 16;
             info[109] = FRAMEBUFFER_EGA_TEXT;
         }
-        ok & write(self.address, &info)
+        ok &= write(self.address, &info);
+        // The BIOS data area's base memory size (the word INT 12h returns,
+        // at 0x413): kernels written for PCs read it to place real-mode
+        // trampolines below 640 KiB, as Xen does.
+        if layout.memory().start == 0 {
+            let kib = u16::try_from(layout.mem_lower_kib()).unwrap_or(u16::MAX);
+            ok &= write(BDA_BASE_MEMORY, &kib.to_le_bytes());
+        }
+        ok
     }
 }
 

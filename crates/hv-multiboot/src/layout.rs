@@ -5,7 +5,14 @@
 //! The memory is one contiguous run `base..base + len` of RAM. Its first
 //! [`BOOT_AREA_LEN`] bytes are the hypervisor's boot area: the GDT and TSS
 //! of the protected-mode start below [`INFO_OFFSET`], the multiboot
-//! information from there on. The memory map marks the boot area reserved,
+//! information from there on, and in its last [`STACK_LEN`] bytes a stack
+//! for the kernel's first instructions (the spec leaves ESP undefined, 3.2;
+//! GRUB leaves it in its own memory, so a kernel that pushes before it sets
+//! up a stack works there and should here). At 0x413, where a PC BIOS keeps
+//! the base memory size (the BIOS data area), the boot area holds
+//! `mem_lower`: kernels written for PCs place their real-mode trampolines
+//! by it (Xen does, and wraps below 0 without it). The memory map marks the
+//! boot area reserved,
 //! so a kernel that builds its allocator from the map leaves the
 //! information alone, and marks 0xA0000-0xFFFFF reserved as on a PC (the
 //! legacy video and ROM hole, where the text screen [`TEXT_SCREEN`] lies;
@@ -21,6 +28,8 @@ pub const BOOT_AREA_LEN: u64 = 0x1_0000;
 /// Offset in the boot area where the multiboot information starts; below it
 /// are the hypervisor's GDT (0x800) and TSS (0x900).
 pub const INFO_OFFSET: u64 = 0x1000;
+/// The stack at the end of the boot area, ESP at its top.
+pub const STACK_LEN: u64 = 0x1000;
 /// The 80x25 EGA/VGA text screen: 2 bytes (character, attribute) per cell.
 pub const TEXT_SCREEN: Range<u64> = 0xB_8000..0xB_8000 + 80 * 25 * 2;
 /// Lower memory ends at 640 KiB (3.3, "the maximum possible value").
@@ -92,10 +101,16 @@ impl Layout {
     }
 
     /// Where the multiboot information goes: the boot area above its first
-    /// [`INFO_OFFSET`] bytes.
+    /// [`INFO_OFFSET`] bytes, below the stack.
     #[must_use]
     pub fn info_area(&self) -> Range<u64> {
-        self.memory.start + INFO_OFFSET..self.memory.start + BOOT_AREA_LEN
+        self.memory.start + INFO_OFFSET..self.memory.start + BOOT_AREA_LEN - STACK_LEN
+    }
+
+    /// The initial ESP: the top of the boot area's stack.
+    #[must_use]
+    pub fn stack_top(&self) -> u64 {
+        self.memory.start + BOOT_AREA_LEN
     }
 
     /// Whether the text screen at 0xB8000 is part of the memory.
@@ -171,7 +186,8 @@ mod tests {
             [(0, 0x1_0000, 2), (0x1_0000, 0x9_0000, 1), (0xA_0000, 0x6_0000, 2), (0x10_0000, 15 * MIB, 1)]
         );
         assert_eq!(layout.boot_area(), 0..0x1_0000);
-        assert_eq!(layout.info_area(), 0x1000..0x1_0000);
+        assert_eq!(layout.info_area(), 0x1000..0xF000);
+        assert_eq!(layout.stack_top(), 0x1_0000);
         assert!(layout.has_text_screen());
     }
 
@@ -181,7 +197,8 @@ mod tests {
         assert_eq!((layout.mem_lower_kib(), layout.mem_upper_kib()), (0, 0));
         assert_eq!(map(64 * MIB, 8 * MIB), [(64 * MIB, 0x1_0000, 2), (64 * MIB + 0x1_0000, 8 * MIB - 0x1_0000, 1)]);
         assert!(!layout.has_text_screen());
-        assert_eq!(layout.info_area(), 64 * MIB + 0x1000..64 * MIB + 0x1_0000);
+        assert_eq!(layout.info_area(), 64 * MIB + 0x1000..64 * MIB + 0xF000);
+        assert_eq!(layout.stack_top(), 64 * MIB + 0x1_0000);
     }
 
     #[test]

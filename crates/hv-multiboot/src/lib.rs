@@ -38,6 +38,9 @@
 //!   video information (flag 2), the partition's 80x25 EGA text screen at
 //!   0xB8000 as its framebuffer (the spec lets the boot loader choose a text
 //!   mode whatever the kernel prefers, 3.1.4).
+//! - ESP at the top of a 4 KiB stack at the boot area's end
+//!   ([`BootPlan::stack_pointer`]; the spec leaves it undefined), and the
+//!   BIOS data area's base memory size at 0x413 (see [`Layout`]).
 //!
 //! Requirement bits 3-15 are unknown to this version of the specification:
 //! a kernel setting one is refused, as 3.1.2 demands. There is no
@@ -63,7 +66,7 @@ mod tests;
 pub use error::{Field, MultibootError};
 pub use header::{flags, AddressFields, Header, HeaderHint, VideoPreference, HEADER_MAGIC, HEADER_SEARCH_LEN};
 pub use info::info_flags;
-pub use layout::{Layout, MemoryKind, MemoryRegion, BOOT_AREA_LEN, INFO_OFFSET, TEXT_SCREEN};
+pub use layout::{Layout, MemoryKind, MemoryRegion, BOOT_AREA_LEN, INFO_OFFSET, STACK_LEN, TEXT_SCREEN};
 pub use plan::{plan, BootPlan, Module, PlacedModule};
 
 /// What EAX holds when a multiboot kernel starts (3.2).

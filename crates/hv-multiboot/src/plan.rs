@@ -112,6 +112,13 @@ impl<'a> BootPlan<'a> {
         u32::try_from(self.info.address).unwrap_or(u32::MAX)
     }
 
+    /// ESP: the top of the boot area's stack (the spec leaves ESP undefined;
+    /// kernels that `call` before they set up a stack need one).
+    #[must_use]
+    pub fn stack_pointer(&self) -> u32 {
+        u32::try_from(self.layout.stack_top()).unwrap_or(u32::MAX)
+    }
+
     /// The first address above the kernel (BSS included).
     #[must_use]
     pub fn kernel_end(&self) -> u64 {

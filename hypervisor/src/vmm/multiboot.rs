@@ -7,7 +7,8 @@
 //! The vCPU then starts as section 3.2 asks: 32-bit protected mode with
 //! flat 4 GiB code and data segments (the `protected32` start), paging off,
 //! EFLAGS.IF and VM clear, EAX = 0x2BADB002, EBX = the information
-//! structure's physical address.
+//! structure's physical address; and ESP, which the spec leaves undefined,
+//! at the top of a small stack in the boot area, as boot loaders leave it.
 
 use hv_multiboot::{Layout, Module, BOOTLOADER_MAGIC};
 
@@ -20,7 +21,7 @@ use super::partition::CreateError;
 const _: () = assert!(hv_multiboot::BOOT_AREA_LEN == boot_structures::RESERVED_END);
 const _: () = assert!(boot_structures::TSS_END <= hv_multiboot::INFO_OFFSET);
 
-/// What the kernel starts with: EIP, EAX and EBX.
+/// What the kernel starts with: EIP, EAX, EBX and ESP.
 pub struct Handoff {
     /// The first instruction.
     pub entry: u64,
@@ -28,6 +29,8 @@ pub struct Handoff {
     pub eax: u64,
     /// EBX: the information structure.
     pub ebx: u64,
+    /// ESP: the boot area's stack.
+    pub esp: u64,
 }
 
 /// Plans and loads `kernel` with its command line and modules into `memory`.
@@ -54,5 +57,6 @@ pub fn load(
         entry: u64::from(plan.entry()),
         eax: u64::from(BOOTLOADER_MAGIC),
         ebx: u64::from(plan.info_address()),
+        esp: u64::from(plan.stack_pointer()),
     })
 }

@@ -178,7 +178,7 @@ impl Partition {
         fault: Option<GuestStateFault>,
     ) -> Result<Self, CreateError> {
         let mut memory = GuestMemory::allocate(spec.base, spec.memory_bytes).map_err(CreateError::OutOfMemory)?;
-        let (entry, rax_rbx) = load_image(spec, &mut memory)?;
+        let Loaded { entry, rax_rbx, rsp } = load_image(spec, &mut memory)?;
         let mode = match spec.mode {
             CpuMode::Real16 => {
                 // CS:IP such that CS * 16 + IP = entry (entry < 1 MiB, checked by the manifest).
@@ -188,7 +188,7 @@ impl Partition {
             CpuMode::Protected32 => {
                 let boot = boot_structures::build_protected_mode(&mut memory)
                     .map_err(|e| CreateError::MemoryTooLarge(e.bytes))?;
-                StartMode::Protected { eip: entry, gdtr: boot.gdtr, tss: boot.tss }
+                StartMode::Protected { eip: entry, esp: rsp, gdtr: boot.gdtr, tss: boot.tss }
             }
             CpuMode::Long64 => {
                 let boot =
@@ -363,11 +363,24 @@ impl Partition {
     }
 }
 
-/// Loads the image into `memory`; returns the entry point and the initial
-/// RAX and RBX. ELF images are planned by `hv-image` (segments inside
+/// Where a loaded image starts, and the registers it is handed.
+struct Loaded {
+    entry: u64,
+    rax_rbx: (u64, u64),
+    rsp: u64,
+}
+
+impl Loaded {
+    fn at(entry: u64) -> Self {
+        Self { entry, rax_rbx: (0, 0), rsp: 0 }
+    }
+}
+
+/// Loads the image into `memory`; returns where it starts and with which
+/// registers. ELF images are planned by `hv-image` (segments inside
 /// memory, clear of the boot structures, entry in an executable segment),
 /// multiboot kernels by `hv-multiboot`, before a byte is copied.
-fn load_image(spec: &PartitionSpec<'_>, memory: &mut GuestMemory) -> Result<(u64, (u64, u64)), CreateError> {
+fn load_image(spec: &PartitionSpec<'_>, memory: &mut GuestMemory) -> Result<Loaded, CreateError> {
     // Everything below the memory's start is not the partition's, and in
     // protected and long mode neither are the boot structures at its start.
     let reserved = match spec.mode {
@@ -382,11 +395,11 @@ fn load_image(spec: &PartitionSpec<'_>, memory: &mut GuestMemory) -> Result<(u64
             for copy in load.copies() {
                 memory.write(copy.guest_addr, copy.bytes);
             }
-            Ok((load.entry(), (0, 0)))
+            Ok(Loaded::at(load.entry()))
         }
         ImageFormat::Multiboot => {
             let handoff = super::multiboot::load(spec.image, spec.cmdline, spec.modules, memory)?;
-            Ok((handoff.entry, (handoff.eax, handoff.ebx)))
+            Ok(Loaded { entry: handoff.entry, rax_rbx: (handoff.eax, handoff.ebx), rsp: handoff.esp })
         }
         ImageFormat::Flat { load_address, entry } => {
             let end = load_address.checked_add(spec.image.len() as u64);
@@ -395,7 +408,7 @@ fn load_image(spec: &PartitionSpec<'_>, memory: &mut GuestMemory) -> Result<(u64
             if !inside || !entry_inside || !memory.write(load_address, spec.image) {
                 return Err(CreateError::FlatImage { load_address, entry, len: spec.image.len() as u64 });
             }
-            Ok((entry, (0, 0)))
+            Ok(Loaded::at(entry))
         }
     }
 }

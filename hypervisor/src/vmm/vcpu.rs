@@ -61,6 +61,8 @@ pub enum StartMode {
     Protected {
         /// The first instruction.
         eip: u64,
+        /// The initial ESP (0 unless a boot protocol gives a stack).
+        esp: u64,
         /// GDTR base and limit.
         gdtr: (u64, u32),
         /// The TSS base and limit TR names.
@@ -225,7 +227,7 @@ fn initial_state(mode: StartMode) -> GuestState {
             state.rsp = u64::from(ip);
             state
         }
-        StartMode::Protected { eip, gdtr, tss } => {
+        StartMode::Protected { eip, esp, gdtr, tss } => {
             // Derived from the 64-bit preset: same selectors and TSS, but
             // 32-bit segments (D/B = 1, L = 0), no paging, no long mode.
             let mut state = GuestState::long_mode_flat(eip, 0);
@@ -240,6 +242,7 @@ fn initial_state(mode: StartMode) -> GuestState {
             }
             (state.gdtr_base, state.gdtr_limit) = gdtr;
             (state.tr.base, state.tr.limit) = tss;
+            state.rsp = esp;
             state
         }
         StartMode::Long { rip, cr3, gdtr, tss } => {
