@@ -55,6 +55,7 @@ impl Built {
     /// and the disk image into `dir`; returns the image path.
     pub fn image(&self, manifest: &Path, params: &str, memory_mib: u32, dir: &Path) -> Result<PathBuf> {
         std::fs::create_dir_all(dir).map_err(|e| Error::new(format!("cannot create {}: {e}", dir.display())))?;
+        crate::external::prepare_for(manifest)?;
         let manifest_entries = crate::manifest::prepare(manifest, &self.guests, memory_mib)?;
         let mut entries: Vec<(&str, &[u8])> = vec![(hv_bundle::PARAMS_ENTRY, params.as_bytes())];
         entries.extend(manifest_entries.iter().map(|(name, bytes)| (name.as_str(), bytes.as_slice())));

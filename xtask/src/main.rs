@@ -9,6 +9,7 @@ mod bench;
 mod build;
 mod doctor;
 mod emulator;
+mod external;
 mod flash;
 mod flat;
 mod kvm;

@@ -1,12 +1,14 @@
 //! The partition manifest on the host: read the TOML file, resolve each
-//! partition's image, validate everything (with the image sizes known), and
-//! turn it into boot-bundle entries — the encoded manifest plus one entry
-//! per image. Nothing boots unless all of this succeeds, and every problem
-//! is reported at once, naming the partition, the field and the fix.
+//! partition's image (and a multiboot kernel's modules), validate everything
+//! (with the image sizes known, and multiboot kernels planned by
+//! `hv-multiboot` exactly as the hypervisor will), and turn it into
+//! boot-bundle entries — the encoded manifest plus one entry per image and
+//! module. Nothing boots unless all of this succeeds, and every problem is
+//! reported at once, naming the partition, the field and the fix.
 
 use std::path::{Path, PathBuf};
 
-use hv_manifest::{ImageSource, Manifest, PartitionConfig, ValidationContext};
+use hv_manifest::{ImageFormat, ImageSource, Manifest, ManifestError, PartitionConfig, ValidationContext};
 
 use crate::{paths, Error, Result};
 
@@ -33,7 +35,7 @@ pub fn prepare(path: &Path, guests: &[(String, PathBuf)], host_memory_mib: u32) 
     let text = std::fs::read_to_string(path).map_err(|e| {
         Error::new(format!("cannot read the manifest {}: {e} (pass another with --manifest FILE)", path.display()))
     })?;
-    let problems = |mut list: Vec<hv_manifest::ManifestError>| {
+    let problems = |mut list: Vec<ManifestError>| {
         hv_manifest::locate_errors(&text, &mut list);
         let lines: Vec<String> = list.iter().map(|e| format!("  - {e}")).collect();
         Error::new(format!("manifest {} is not valid; nothing was booted:\n{}", path.display(), lines.join("\n")))
@@ -43,36 +45,25 @@ pub fn prepare(path: &Path, guests: &[(String, PathBuf)], host_memory_mib: u32) 
     let mut entries: Entries = Vec::new();
     let mut sizes = std::collections::BTreeMap::new();
     let mut missing = Vec::new();
+    let mut multiboot = Vec::new();
     for config in &manifest.partitions {
-        let file = match &config.image {
-            ImageSource::Guest(name) => match guests.iter().find(|(guest, _)| guest == name) {
-                Some((_, file)) => file.clone(),
-                None => {
-                    let known: Vec<&str> = guests.iter().map(|(n, _)| n.as_str()).collect();
-                    missing.push(format!(
-                        "  - partition \"{}\", field image: no guest `{name}` in guest-images/ — use one of: {}",
-                        config.name,
-                        known.join(", ")
-                    ));
-                    continue;
-                }
-            },
-            ImageSource::File(relative) => directory.join(relative),
-            ImageSource::Bundle(_) => unreachable_source(config)?,
-        };
-        let bytes = match std::fs::read(&file) {
-            Ok(bytes) => bytes,
-            Err(e) => {
-                missing.push(format!(
-                    "  - partition \"{}\", field image: cannot read {}: {e} — check the path (relative to {})",
-                    config.name,
-                    file.display(),
-                    directory.display()
-                ));
-                continue;
-            }
+        let Some(bytes) = read_image(&config.name, "image", &config.image, directory, guests, &mut missing)? else {
+            continue;
         };
         sizes.insert(config.name.clone(), bytes.len() as u64);
+        let mut modules = Vec::new();
+        for (index, module) in config.modules.iter().enumerate() {
+            let field = format!("modules[{index}].path");
+            if let Some(bytes) = read_image(&config.name, &field, &module.image, directory, guests, &mut missing)? {
+                modules.push(bytes);
+            }
+        }
+        if config.format == ImageFormat::Multiboot && modules.len() == config.modules.len() {
+            multiboot.push((config, bytes.clone(), modules.clone()));
+        }
+        for (index, module) in modules.into_iter().enumerate() {
+            entries.push((hv_manifest::module_entry_name(&config.name, index), module));
+        }
         let name = entry_name(config);
         if !entries.iter().any(|(existing, _)| *existing == name) {
             entries.push((name, bytes));
@@ -87,14 +78,79 @@ pub fn prepare(path: &Path, guests: &[(String, PathBuf)], host_memory_mib: u32) 
     }
     let context = ValidationContext { host_memory_mib: Some(u64::from(host_memory_mib)), image_sizes: sizes };
     hv_manifest::validate(&manifest, &context).map_err(problems)?;
+    let kernel_problems: Vec<ManifestError> = multiboot
+        .iter()
+        .filter_map(|(config, kernel, modules)| check_multiboot(config, kernel, modules).err())
+        .collect();
+    if !kernel_problems.is_empty() {
+        return Err(problems(kernel_problems));
+    }
     let encoded = hv_manifest::encode(&manifest, entry_name)
         .map_err(|e| Error::new(format!("encoding the manifest {}: {e}", path.display())))?;
     entries.insert(0, ("manifest".into(), encoded));
     Ok(entries)
 }
 
-fn unreachable_source(config: &PartitionConfig) -> Result<PathBuf> {
-    Err(Error::new(format!("partition \"{}\": a bundle image source cannot appear in a TOML manifest", config.name)))
+/// Reads the file `source` names for `field` of partition `partition`;
+/// `None` (with the problem added to `missing`) when it cannot be read.
+fn read_image(
+    partition: &str,
+    field: &str,
+    source: &ImageSource,
+    directory: &Path,
+    guests: &[(String, PathBuf)],
+    missing: &mut Vec<String>,
+) -> Result<Option<Vec<u8>>> {
+    let file = match source {
+        ImageSource::Guest(name) => match guests.iter().find(|(guest, _)| guest == name) {
+            Some((_, file)) => file.clone(),
+            None => {
+                let known: Vec<&str> = guests.iter().map(|(n, _)| n.as_str()).collect();
+                missing.push(format!(
+                    "  - partition \"{partition}\", field {field}: no guest `{name}` in guest-images/ — use one of: {}",
+                    known.join(", ")
+                ));
+                return Ok(None);
+            }
+        },
+        ImageSource::File(relative) => directory.join(relative),
+        ImageSource::Bundle(_) => {
+            return Err(Error::new(format!(
+                "partition \"{partition}\": a bundle image source cannot appear in a TOML manifest"
+            )))
+        }
+    };
+    match std::fs::read(&file) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(e) => {
+            missing.push(format!(
+                "  - partition \"{partition}\", field {field}: cannot read {}: {e} — check the path (relative to {})",
+                file.display(),
+                directory.display()
+            ));
+            Ok(None)
+        }
+    }
+}
+
+/// Plans a multiboot kernel's boot as the hypervisor will (`hv-multiboot`):
+/// its header, segments or address fields, modules and information against
+/// the partition's memory.
+fn check_multiboot(
+    config: &PartitionConfig,
+    kernel: &[u8],
+    modules: &[Vec<u8>],
+) -> std::result::Result<(), ManifestError> {
+    let report = |error: hv_multiboot::MultibootError| {
+        ManifestError::new(Some(&config.name), error.field().to_string(), error.to_string(), error.fix().to_string())
+    };
+    let layout = hv_multiboot::Layout::new(config.base, config.memory_bytes()).map_err(report)?;
+    let modules: Vec<hv_multiboot::Module<'_>> = modules
+        .iter()
+        .zip(&config.modules)
+        .map(|(bytes, module)| hv_multiboot::Module { bytes, string: &module.string })
+        .collect();
+    hv_multiboot::plan(kernel, &config.cmdline, &modules, &layout).map(|_| ()).map_err(report)
 }
 
 #[cfg(test)]
@@ -161,5 +217,79 @@ mod tests {
         let error = prepare(&path, &guests(), 512).expect_err("must be refused").to_string();
         assert!(error.contains("no guest `nosuch`"), "{error}");
         assert!(error.contains("hello64, realmode, hostile"), "{error}");
+    }
+
+    /// A flat multiboot kernel (address fields): loaded at 1 MiB, 0x100
+    /// bytes, entry at its start.
+    fn flat_multiboot_kernel(name: &str) -> PathBuf {
+        let words = [
+            0x1BAD_B002u32,
+            0x1_0003,
+            0u32.wrapping_sub(0x1BAD_B002 + 0x1_0003),
+            0x10_0000,
+            0x10_0000,
+            0,
+            0,
+            0x10_0000,
+        ];
+        let mut bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
+        bytes.resize(0x100, 0xf4);
+        let path = paths::root().join("target").join("manifest-tests").join(name);
+        std::fs::create_dir_all(path.parent().expect("dir")).expect("create test dir");
+        std::fs::write(&path, bytes).expect("write kernel");
+        path
+    }
+
+    fn multiboot_manifest(name: &str, kernel: &str, memory_mib: u32, extra: &str) -> PathBuf {
+        write_manifest(
+            name,
+            &format!(
+                "[schedule]\nmode = \"weighted\"\n\n[[partition]]\nname = \"mb\"\nmemory_mib = {memory_mib}\n\
+                 image = \"{kernel}\"\nformat = \"multiboot\"\ncmdline = \"console=com0\"\n{extra}"
+            ),
+        )
+    }
+
+    #[test]
+    fn a_multiboot_kernel_travels_with_its_modules() {
+        flat_multiboot_kernel("mb-ok.bin");
+        let path = multiboot_manifest(
+            "mb-ok.toml",
+            "mb-ok.bin",
+            2,
+            "modules = [{ path = \"../../Cargo.toml\", string = \"m\" }]\n",
+        );
+        let entries = prepare(&path, &guests(), 512).unwrap_or_else(|e| panic!("{e}"));
+        let names: Vec<&str> = entries.iter().map(|(name, _)| name.as_str()).collect();
+        assert_eq!(names, ["manifest", "module/mb/0", "file/mb"]);
+    }
+
+    #[test]
+    fn a_file_without_a_multiboot_header_is_refused_with_its_line() {
+        let path = multiboot_manifest("mb-noheader.toml", "../../Cargo.toml", 16, "");
+        let error = prepare(&path, &guests(), 512).expect_err("must be refused").to_string();
+        assert!(error.contains("line 7, column 1: partition \"mb\", field image: no Multiboot header"), "{error}");
+        assert!(error.contains("section 3.1"), "{error}");
+    }
+
+    #[test]
+    fn missing_and_oversized_modules_are_named_by_their_field() {
+        flat_multiboot_kernel("mb-mod.bin");
+        let path =
+            multiboot_manifest("mb-missing.toml", "mb-mod.bin", 2, "modules = [{ path = \"no-such-module\" }]\n");
+        let error = prepare(&path, &guests(), 512).expect_err("must be refused").to_string();
+        assert!(error.contains("partition \"mb\", field modules[0].path: cannot read"), "{error}");
+        // 2 MiB of memory: a 1.5 MiB module cannot go above the kernel at 1 MiB.
+        let big = paths::root().join("target").join("manifest-tests").join("big-module.bin");
+        std::fs::write(&big, vec![0u8; 3 << 19]).expect("write module");
+        let path = multiboot_manifest(
+            "mb-big.toml",
+            "mb-mod.bin",
+            2,
+            "modules = [\n  { path = \"../../Cargo.toml\" },\n  { path = \"big-module.bin\" },\n]\n",
+        );
+        let error = prepare(&path, &guests(), 512).expect_err("must be refused").to_string();
+        assert!(error.contains("line 12, column 5: partition \"mb\", field modules[1].path: module 1"), "{error}");
+        assert!(error.contains("raise memory_mib by at least 2 MiB"), "{error}");
     }
 }

@@ -125,10 +125,7 @@ pub fn apt_install(packages: &[&str]) -> Result {
     if !is_root() {
         return Err(Error::new(format!("missing packages; run as root: apt-get update && {line}")));
     }
-    if !APT_UPDATED.swap(true, Ordering::SeqCst) {
-        println!("xtask: apt-get update");
-        run_checked(Command::new("apt-get").args(["update", "-q"]), "apt-get update")?;
-    }
+    apt_update_once()?;
     println!("xtask: {line}");
     run_checked(
         Command::new("apt-get")
@@ -137,6 +134,15 @@ pub fn apt_install(packages: &[&str]) -> Result {
             .args(packages),
         "installing Debian packages",
     )
+}
+
+/// Runs `apt-get update` (as root), once per xtask run.
+pub fn apt_update_once() -> Result {
+    if !APT_UPDATED.swap(true, Ordering::SeqCst) {
+        println!("xtask: apt-get update");
+        run_checked(Command::new("apt-get").args(["update", "-q"]), "apt-get update")?;
+    }
+    Ok(())
 }
 
 /// A per-run writable copy of OVMF's variable store (QEMU writes to it).

@@ -10,13 +10,13 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::limits::{MAX_FRAMES, MAX_PARTITIONS, MAX_PORT_RANGES};
+use crate::limits::{MAX_FRAMES, MAX_MODULES, MAX_PARTITIONS, MAX_PORT_RANGES};
 use crate::model::{Frame, Manifest, Schedule};
-use crate::partition::{ImageFormat, ImageSource, PartitionConfig, RestartPolicy};
+use crate::partition::{BootModule, ImageFormat, ImageSource, PartitionConfig, RestartPolicy};
 use crate::ports::PortRange;
 use crate::wire::{
-    color_of, mode_of, DecodeError, FORMAT_ELF, FORMAT_FLAT, MAGIC, MAX_STRING_LEN, RESTART_NEVER, RESTART_ON_FAULT,
-    SCHEDULE_CYCLIC, SCHEDULE_WEIGHTED, VERSION,
+    color_of, mode_of, DecodeError, FORMAT_ELF, FORMAT_FLAT, FORMAT_MULTIBOOT, MAGIC, MAX_STRING_LEN, RESTART_NEVER,
+    RESTART_ON_FAULT, SCHEDULE_CYCLIC, SCHEDULE_WEIGHTED, VERSION,
 };
 
 /// Decodes a manifest written by [`encode`](crate::encode). Every image comes
@@ -60,10 +60,21 @@ fn partition(input: &mut Reader<'_>) -> Result<PartitionConfig, DecodeError> {
     let memory_mib = input.u32("memory size")?;
     let base = input.u64("memory base")?;
     let image = ImageSource::Bundle(input.string("image entry name")?);
+    let mut cmdline = String::new();
+    let mut modules = Vec::new();
     let format = match input.tag("image format")? {
         (_, FORMAT_ELF) => ImageFormat::Elf,
         (_, FORMAT_FLAT) => {
             ImageFormat::Flat { load_address: input.u64("load address")?, entry: input.u64("entry point")? }
+        }
+        (_, FORMAT_MULTIBOOT) => {
+            cmdline = input.long_string("command line")?;
+            let count = input.count("modules", MAX_MODULES)?;
+            for _ in 0..count {
+                let image = ImageSource::Bundle(input.string("module entry name")?);
+                modules.push(BootModule { image, string: input.long_string("module string")? });
+            }
+            ImageFormat::Multiboot
         }
         (offset, value) => return Err(DecodeError::BadTag { offset, what: "image format", value }),
     };
@@ -97,6 +108,8 @@ fn partition(input: &mut Reader<'_>) -> Result<PartitionConfig, DecodeError> {
         io_ports,
         restart,
         color,
+        cmdline,
+        modules,
     })
 }
 
@@ -151,6 +164,15 @@ impl<'a> Reader<'a> {
         Ok(count)
     }
 
+    /// A u16-length string (empty allowed).
+    fn long_string(&mut self, what: &'static str) -> Result<String, DecodeError> {
+        let len = usize::from(self.u16(what)?);
+        let start = self.offset;
+        let text =
+            core::str::from_utf8(self.take(len, what)?).map_err(|_| DecodeError::NotUtf8 { offset: start, what })?;
+        Ok(String::from(text))
+    }
+
     fn string(&mut self, what: &'static str) -> Result<String, DecodeError> {
         let (offset, len) = self.tag(what)?;
         let len = usize::from(len);
@@ -183,6 +205,9 @@ mod tests {
         let mut expected = manifest.clone();
         for partition in &mut expected.partitions {
             partition.image = ImageSource::Bundle(entry(partition));
+            for (index, module) in partition.modules.iter_mut().enumerate() {
+                module.image = ImageSource::Bundle(crate::module_entry_name(&partition.name, index));
+            }
         }
         expected
     }
@@ -201,7 +226,25 @@ mod tests {
         let mut second = default_manifest().partitions[1].clone();
         second.color = None;
         manifest.partitions.push(second);
+        manifest.partitions.push(multiboot_partition());
         manifest
+    }
+
+    /// A multiboot partition with a command line and two modules.
+    fn multiboot_partition() -> PartitionConfig {
+        let mut kernel = PartitionConfig::new(
+            "mb",
+            16,
+            ImageSource::File("kernel.elf".into()),
+            ImageFormat::Multiboot,
+            CpuMode::Protected32,
+        );
+        kernel.cmdline = "console=com0 é".into();
+        kernel.modules = vec![
+            BootModule { image: ImageSource::File("a.bin".into()), string: "a.bin first".into() },
+            BootModule { image: ImageSource::File("b.bin".into()), string: String::new() },
+        ];
+        kernel
     }
 
     #[test]
@@ -282,8 +325,8 @@ mod tests {
         // First partition: name (8), memory (4), base (8), image entry (1 + 13), then the format tag.
         let format_at = partitions_at + 1 + 8 + 4 + 8 + 1 + "guest/hello64".len();
         assert_eq!(
-            flipped(format_at, 2),
-            Err(DecodeError::BadTag { offset: format_at, what: "image format", value: 2 })
+            flipped(format_at, 3),
+            Err(DecodeError::BadTag { offset: format_at, what: "image format", value: 3 })
         );
         assert_eq!(
             flipped(format_at + 1, 3),

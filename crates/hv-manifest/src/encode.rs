@@ -7,18 +7,19 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::limits::{MAX_FRAMES, MAX_PARTITIONS, MAX_PORT_RANGES};
+use crate::limits::{MAX_FRAMES, MAX_MODULES, MAX_PARTITIONS, MAX_PORT_RANGES};
 use crate::model::{Manifest, Schedule};
-use crate::partition::{ImageFormat, PartitionConfig, RestartPolicy};
+use crate::partition::{module_entry_name, ImageFormat, PartitionConfig, RestartPolicy};
 use crate::wire::{
-    color_tag, mode_tag, EncodeError, FORMAT_ELF, FORMAT_FLAT, MAGIC, MAX_STRING_LEN, RESTART_NEVER, RESTART_ON_FAULT,
-    SCHEDULE_CYCLIC, SCHEDULE_WEIGHTED, VERSION,
+    color_tag, mode_tag, EncodeError, FORMAT_ELF, FORMAT_FLAT, FORMAT_MULTIBOOT, MAGIC, MAX_STRING_LEN, RESTART_NEVER,
+    RESTART_ON_FAULT, SCHEDULE_CYCLIC, SCHEDULE_WEIGHTED, VERSION,
 };
 
 /// Encodes `manifest` (which should have passed [`validate`](crate::validate))
 /// in the format of [`wire`](crate::wire); each partition's image is recorded
 /// as the bundle entry name `image_entry` gives for it, which
-/// [`decode`](crate::decode) returns as [`ImageSource::Bundle`](crate::ImageSource::Bundle).
+/// [`decode`](crate::decode) returns as [`ImageSource::Bundle`](crate::ImageSource::Bundle);
+/// each multiboot module as [`module_entry_name`].
 ///
 /// Fails only when a string or count does not fit the format, which for a
 /// validated manifest can only be an entry name from `image_entry`.
@@ -53,6 +54,15 @@ pub fn encode(manifest: &Manifest, image_entry: impl Fn(&PartitionConfig) -> Str
                 out.u8(FORMAT_FLAT);
                 out.u64(load_address);
                 out.u64(entry);
+            }
+            ImageFormat::Multiboot => {
+                out.u8(FORMAT_MULTIBOOT);
+                out.long_string("command line", &partition.cmdline)?;
+                out.count("modules", partition.modules.len(), MAX_MODULES)?;
+                for (index, module) in partition.modules.iter().enumerate() {
+                    out.string("module entry name", &module_entry_name(&partition.name, index))?;
+                    out.long_string("module string", &module.string)?;
+                }
             }
         }
         out.u8(mode_tag(partition.mode));
@@ -116,6 +126,13 @@ impl Writer {
             }
             _ => Err(EncodeError::BadString { what, len }),
         }
+    }
+
+    fn long_string(&mut self, what: &'static str, text: &str) -> Result<(), EncodeError> {
+        let len = u16::try_from(text.len()).map_err(|_| EncodeError::BadString { what, len: text.len() })?;
+        self.u16(len);
+        self.0.extend_from_slice(text.as_bytes());
+        Ok(())
     }
 }
 

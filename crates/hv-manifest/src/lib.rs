@@ -46,8 +46,9 @@
 //!                            # base + memory within 512 GiB
 //! image = "guest:hello64"    # "guest:<name>": a guest built from this repository's guest-images/;
 //!                            # otherwise a file path (relative to the manifest's directory)
-//! format = "elf"             # "elf" or "flat"
-//! mode = "long64"            # "real16", "protected32" or "long64"; ELF images: long64 or real16
+//! format = "elf"             # "elf", "flat" or "multiboot"
+//! mode = "long64"            # "real16", "protected32" or "long64"; ELF images: long64 or real16;
+//!                            # multiboot: protected32 (the default)
 //! # load_address = 0x7c00    # flat only (required): guest-physical address the binary is loaded at
 //! # entry = 0x7c00           # flat only (optional, default load_address): the first instruction
 //! boot_argument = 0          # optional, passed in RDI (default 0)
@@ -56,6 +57,9 @@
 //! io_ports = ["0x80", "0x2f8-0x2ff"]  # optional: ports passed through to the hardware (default none)
 //! restart = "on-fault"       # "never" (default) or "on-fault"
 //! restart_limit = 3          # with "on-fault" (required): how many restarts at most, 1..=100
+//! # cmdline = "console=com0" # multiboot only: the kernel's command line (at most 4096 bytes)
+//! # modules = [{ path = "initrd.img", string = "initrd" }]  # multiboot only: at most 16 boot modules,
+//!                            # each a file (like `image`) and its string (default: the path)
 //! [partition.console]        # optional
 //! color = "cyan"             # none (default), red, green, yellow, blue, magenta, cyan or white
 //!
@@ -83,7 +87,10 @@
 //! names; memory sizes and bases; the total memory of all partitions against
 //! the host's; image sizes against memory, and flat images' load address and
 //! entry against memory, the image and (for real16) the first MiB; ELF images
-//! start in long64 or real16; only CPU 0; share and restart-limit ranges; the
+//! start in long64 or real16; multiboot kernels in protected32, with memory
+//! below 4 GiB, a command line and module strings within their limits and
+//! without NUL, at most [`MAX_MODULES`] modules (the kernel file itself is
+//! checked by `hv-multiboot`, which reads it); only CPU 0; share and restart-limit ranges; the
 //! schedule (frames name existing partitions, last at least 100 us, add up to
 //! the major frame, and every partition has a frame; weighted slice lengths);
 //! I/O ports (ranges run forwards, none of the hypervisor's own devices
@@ -138,7 +145,10 @@ pub use limits::*;
 pub use model::{Frame, Manifest, Schedule};
 #[cfg(feature = "toml")]
 pub use parse::{locate_errors, parse_and_validate, parse_toml};
-pub use partition::{real_mode_start, Color, CpuMode, ImageFormat, ImageSource, PartitionConfig, RestartPolicy};
+pub use partition::{
+    module_entry_name, real_mode_start, BootModule, Color, CpuMode, ImageFormat, ImageSource, PartitionConfig,
+    RestartPolicy,
+};
 pub use ports::{PortParseError, PortRange, ReservedPorts, RESERVED_PORTS};
 pub use validate::{validate, ValidationContext};
 pub use wire::{DecodeError, EncodeError};

@@ -44,3 +44,12 @@ pub const MAX_RESTART_LIMIT: u32 = 100;
 pub const MAX_PORT_RANGES: usize = 32;
 /// The only CPU partitions can be placed on for now.
 pub const ONLY_CPU: u32 = 0;
+/// Most boot modules a multiboot partition may have.
+pub const MAX_MODULES: usize = 16;
+/// Longest multiboot command line, in bytes.
+pub const MAX_CMDLINE_LEN: usize = 4096;
+/// Longest multiboot module string, in bytes.
+pub const MAX_MODULE_STRING_LEN: usize = 1024;
+/// A multiboot partition's memory must end here: the kernel starts in 32-bit
+/// mode and the Multiboot information holds 32-bit addresses.
+pub const MULTIBOOT_MEMORY_LIMIT: u64 = 1 << 32;

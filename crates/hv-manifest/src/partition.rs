@@ -38,12 +38,34 @@ pub struct PartitionConfig {
     pub restart: RestartPolicy,
     /// Colour of the partition's console lines, if any.
     pub color: Option<Color>,
+    /// Multiboot: the kernel's command line (empty when not given).
+    pub cmdline: String,
+    /// Multiboot: the boot modules, loaded page-aligned above the kernel.
+    pub modules: Vec<BootModule>,
+}
+
+/// A multiboot boot module: a file loaded with the kernel, and the string
+/// the kernel gets with it (Multiboot 0.6.96 section 3.3).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BootModule {
+    /// Where the file comes from (TOML `path`, like `image`).
+    pub image: ImageSource,
+    /// The module's string: a command line or a name (TOML `string`,
+    /// default: the path as written).
+    pub string: String,
+}
+
+/// The boot-bundle entry that carries module `index` of partition
+/// `partition`: `module/<partition>/<index>`.
+#[must_use]
+pub fn module_entry_name(partition: &str, index: usize) -> String {
+    alloc::format!("module/{partition}/{index}")
 }
 
 impl PartitionConfig {
     /// A partition with the given required fields and every optional field at
     /// its default: base 0, boot argument 0, share 1, CPU 0, no I/O ports,
-    /// never restarted, no colour.
+    /// never restarted, no colour, no command line and no modules.
     #[must_use]
     pub fn new(name: &str, memory_mib: u32, image: ImageSource, format: ImageFormat, mode: CpuMode) -> Self {
         Self {
@@ -59,6 +81,8 @@ impl PartitionConfig {
             io_ports: Vec::new(),
             restart: RestartPolicy::Never,
             color: None,
+            cmdline: String::new(),
+            modules: Vec::new(),
         }
     }
 
@@ -124,15 +148,20 @@ pub enum ImageFormat {
         /// Guest-physical address of the first instruction.
         entry: u64,
     },
+    /// A Multiboot (version 1) kernel: an ELF file or a binary with load
+    /// addresses in its Multiboot header, started in 32-bit protected mode
+    /// with the Multiboot information (checked and loaded by `hv-multiboot`).
+    Multiboot,
 }
 
 impl ImageFormat {
-    /// The TOML name: `"elf"` or `"flat"`.
+    /// The TOML name: `"elf"`, `"flat"` or `"multiboot"`.
     #[must_use]
     pub fn name(&self) -> &'static str {
         match self {
             Self::Elf => "elf",
             Self::Flat { .. } => "flat",
+            Self::Multiboot => "multiboot",
         }
     }
 }
@@ -283,5 +312,7 @@ mod tests {
         assert_eq!(ImageSource::Guest("hello64".into()).to_string(), "guest:hello64");
         assert_eq!(ImageSource::File("a/b.bin".into()).to_string(), "a/b.bin");
         assert_eq!(ImageFormat::Flat { load_address: 0, entry: 0 }.name(), "flat");
+        assert_eq!(ImageFormat::Multiboot.name(), "multiboot");
+        assert_eq!(module_entry_name("mb", 3), "module/mb/3");
     }
 }

@@ -14,14 +14,15 @@
 //! | — weighted | u32 `slice_us` |
 //! | partition count | u8 (≤ [`MAX_PARTITIONS`](crate::MAX_PARTITIONS)) |
 //! | each partition | string name, u32 `memory_mib`, u64 base, string image (bundle entry name), format, u8 mode, u64 `boot_argument`, u32 share, u32 cpu, io ports, restart, u8 colour |
-//! | — format | u8 tag: 0 ELF; 1 flat, then u64 `load_address`, u64 entry |
+//! | — format | u8 tag: 0 ELF; 1 flat, then u64 `load_address`, u64 entry; 2 multiboot, then long string `cmdline`, u8 module count (≤ [`MAX_MODULES`](crate::MAX_MODULES)), per module: string bundle entry name, long string `string` |
 //! | — mode | 0 real16, 1 protected32, 2 long64 |
 //! | — io ports | u8 count (≤ [`MAX_PORT_RANGES`](crate::MAX_PORT_RANGES)), then per range u16 first, u16 last |
 //! | — restart | u8 tag: 0 never; 1 on fault, then u32 limit |
 //! | — colour | 0 none, 1 red, 2 green, 3 yellow, 4 blue, 5 magenta, 6 cyan, 7 white |
 //!
 //! A string is a u8 length from 1 to [`MAX_STRING_LEN`] and that many bytes
-//! of UTF-8. Nothing may follow the last partition.
+//! of UTF-8; a long string a u16 length (0 allowed) and that many bytes of
+//! UTF-8. Nothing may follow the last partition.
 
 use core::fmt;
 
@@ -38,6 +39,7 @@ pub(crate) const SCHEDULE_CYCLIC: u8 = 0;
 pub(crate) const SCHEDULE_WEIGHTED: u8 = 1;
 pub(crate) const FORMAT_ELF: u8 = 0;
 pub(crate) const FORMAT_FLAT: u8 = 1;
+pub(crate) const FORMAT_MULTIBOOT: u8 = 2;
 pub(crate) const RESTART_NEVER: u8 = 0;
 pub(crate) const RESTART_ON_FAULT: u8 = 1;
 
@@ -139,7 +141,8 @@ pub enum DecodeError {
         /// The most allowed.
         max: usize,
     },
-    /// A string of length 0 or above [`MAX_STRING_LEN`].
+    /// A string of length 0 or above [`MAX_STRING_LEN`] (or a long string
+    /// above `u16::MAX`, which only the encoder can meet).
     BadStringLength {
         /// Where the length byte is.
         offset: usize,

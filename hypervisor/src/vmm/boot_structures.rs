@@ -18,6 +18,9 @@ const GDT_BASE: u64 = 0x800;
 const TSS_BASE: u64 = 0x900;
 /// The TSS limit (a 64-bit TSS is 0x68 bytes).
 pub const TSS_LIMIT: u32 = 0x67;
+/// The end of the GDT and TSS, the structures the protected-mode start
+/// writes; the multiboot information may follow.
+pub const TSS_END: u64 = TSS_BASE + TSS_LIMIT as u64 + 1;
 const PML4: u64 = 0x1000;
 const PDPT: u64 = 0x2000;
 const FIRST_PD: u64 = 0x3000;

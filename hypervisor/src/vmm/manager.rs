@@ -38,6 +38,8 @@ use crate::time;
 struct Record<'b> {
     config: PartitionConfig,
     image: &'b [u8],
+    /// Multiboot modules' bytes, in the manifest's order.
+    modules: Vec<&'b [u8]>,
     partition: Option<Partition>,
     ended: Option<StopReason>,
     usage: Usage,
@@ -92,8 +94,12 @@ pub fn run(
             hypervisor_failures += 1;
             continue;
         };
+        let Some(modules) = modules_of(config, bundle) else {
+            hypervisor_failures += 1;
+            continue;
+        };
         let mut record =
-            Record { config: config.clone(), image, partition: None, ended: None, usage: Usage::default() };
+            Record { config: config.clone(), image, modules, partition: None, ended: None, usage: Usage::default() };
         let fault = if index == 0 { fault } else { None };
         match create(platform, &record, index, fault) {
             Ok(partition) => record.partition = Some(partition),
@@ -193,7 +199,8 @@ pub fn run(
         }
     }
     for record in &mut records {
-        if let Some(partition) = record.partition.take() {
+        if let Some(mut partition) = record.partition.take() {
+            partition.show_text_screen();
             drop(partition);
             record.ended = Some(StopReason::RunTimeOver);
         }
@@ -216,6 +223,24 @@ pub fn run(
     Ok(Summary { ran, hypervisor_failures })
 }
 
+/// The bytes of `config`'s multiboot modules from the bundle; `None`
+/// (logged) if one is missing.
+fn modules_of<'b>(config: &PartitionConfig, bundle: &Bundle<'b>) -> Option<Vec<&'b [u8]>> {
+    let mut modules = Vec::new();
+    for (index, module) in config.modules.iter().enumerate() {
+        let Some(entry) = bundle.get(module.image.name()) else {
+            log::error!(
+                "partition {}: module {index} `{}` is not in the boot bundle (rebuild the image with cargo xtask)",
+                config.name,
+                module.image.name()
+            );
+            return None;
+        };
+        modules.push(entry.data());
+    }
+    Some(modules)
+}
+
 fn id(index: usize) -> PartitionId {
     PartitionId(u8::try_from(index).unwrap_or(u8::MAX))
 }
@@ -227,6 +252,12 @@ fn create(
     fault: Option<GuestStateFault>,
 ) -> Result<Partition, super::partition::CreateError> {
     let config = &record.config;
+    let modules: Vec<hv_multiboot::Module<'_>> = record
+        .modules
+        .iter()
+        .zip(&config.modules)
+        .map(|(&bytes, module)| hv_multiboot::Module { bytes, string: &module.string })
+        .collect();
     let spec = PartitionSpec {
         name: &config.name,
         image: record.image,
@@ -237,6 +268,8 @@ fn create(
         boot_argument: config.boot_argument,
         io_ports: &config.io_ports,
         color: config.color,
+        cmdline: &config.cmdline,
+        modules: &modules,
     };
     let partition_id = u32::try_from(index + 1).unwrap_or(u32::MAX);
     let partition = Partition::create(platform, &spec, partition_id, fault)?;

@@ -15,10 +15,12 @@ mod exit;
 mod guest_state;
 mod manager;
 mod memory;
+mod multiboot;
 mod partition;
 mod platform;
 mod stats;
 mod stop;
+mod text_screen;
 mod vcpu;
 
 use hv_bundle::Bundle;

@@ -70,6 +70,10 @@ pub struct PartitionSpec<'a> {
     pub color: Option<Color>,
     /// Guest-physical address of the memory's first byte.
     pub base: u64,
+    /// Multiboot: the kernel's command line.
+    pub cmdline: &'a str,
+    /// Multiboot: the boot modules (bytes from the bundle, strings).
+    pub modules: &'a [hv_multiboot::Module<'a>],
 }
 
 /// A partition's identity, as the PartitionInfo hypercall reports it.
@@ -109,6 +113,10 @@ pub enum CreateError {
     Vcpu(VcpuError),
     /// INVEPT/INVVPID failed.
     Invalidate(crate::arch::x86_64::vmx::VmFail),
+    /// The multiboot kernel, its modules or its information do not fit.
+    Multiboot(hv_multiboot::MultibootError),
+    /// A planned multiboot write failed (the plan and the memory disagree).
+    MultibootLoad,
 }
 
 impl fmt::Display for CreateError {
@@ -126,6 +134,8 @@ impl fmt::Display for CreateError {
             Self::MemoryTooLarge(bytes) => write!(f, "{bytes} bytes of memory is more than the boot page tables cover"),
             Self::Vcpu(error) => write!(f, "vCPU: {error}"),
             Self::Invalidate(fail) => write!(f, "invalidating cached translations: {fail}"),
+            Self::Multiboot(error) => write!(f, "multiboot: {error} — {}", error.fix()),
+            Self::MultibootLoad => f.write_str("multiboot: a planned write fell outside the partition's memory"),
         }
     }
 }
@@ -180,7 +190,7 @@ impl Partition {
         fault: Option<GuestStateFault>,
     ) -> Result<Self, CreateError> {
         let mut memory = GuestMemory::allocate(spec.base, spec.memory_bytes).map_err(CreateError::OutOfMemory)?;
-        let entry = load_image(spec, &mut memory)?;
+        let Loaded { entry, rax_rbx, rsp } = load_image(spec, &mut memory)?;
         let mode = match spec.mode {
             CpuMode::Real16 => {
                 // CS:IP such that CS * 16 + IP = entry (entry < 1 MiB, checked by the manifest).
@@ -190,7 +200,7 @@ impl Partition {
             CpuMode::Protected32 => {
                 let boot = boot_structures::build_protected_mode(&mut memory)
                     .map_err(|e| CreateError::MemoryTooLarge(e.bytes))?;
-                StartMode::Protected { eip: entry, gdtr: boot.gdtr, tss: boot.tss }
+                StartMode::Protected { eip: entry, esp: rsp, gdtr: boot.gdtr, tss: boot.tss }
             }
             CpuMode::Long64 => {
                 let boot =
@@ -234,6 +244,7 @@ impl Partition {
             mode,
             rdi: spec.boot_argument,
             rsi: memory.len(),
+            rax_rbx,
             memory_base: memory.base(),
             eptp: ept.eptp(),
             vpid: u16::try_from(id).unwrap_or(u16::MAX).max(1),
@@ -268,6 +279,13 @@ impl Partition {
         })
     }
 
+    /// Flushes the console and prints what the partition's text-mode screen
+    /// shows, if anything (when it stops, or the run ends).
+    pub fn show_text_screen(&mut self) {
+        self.console.flush();
+        super::text_screen::show(&self.memory, &mut self.console);
+    }
+
     /// Host frames used by the partition's EPT paging structures.
     pub fn ept_tables(&self) -> usize {
         self.ept_tables.count()
@@ -290,13 +308,14 @@ impl Partition {
         }
     }
 
-    /// Ends the partition's run: flushes its console, restores the host's
-    /// XCR0 and, when the hypervisor is at fault, prints the VMCS dump.
+    /// Ends the partition's run: flushes its console (with its text-mode
+    /// screen), restores the host's XCR0 and, when the hypervisor is at
+    /// fault, prints the VMCS dump.
     fn stopped(&mut self, reason: StopReason) -> StopReason {
         if self.xcr0_usable {
             xcr0::load(xcr0::HOST_XCR0);
         }
-        self.console.flush();
+        self.show_text_screen();
         if matches!(
             reason,
             StopReason::EntryFailed { .. } | StopReason::EntryInstructionFailed(_) | StopReason::UnexpectedExit { .. }
@@ -418,10 +437,24 @@ impl Partition {
     }
 }
 
-/// Loads the image into `memory`; returns the entry point. ELF images are
-/// planned by `hv-image` (segments inside memory, clear of the boot
-/// structures, entry in an executable segment) before a byte is copied.
-fn load_image(spec: &PartitionSpec<'_>, memory: &mut GuestMemory) -> Result<u64, CreateError> {
+/// Where a loaded image starts, and the registers it is handed.
+struct Loaded {
+    entry: u64,
+    rax_rbx: (u64, u64),
+    rsp: u64,
+}
+
+impl Loaded {
+    fn at(entry: u64) -> Self {
+        Self { entry, rax_rbx: (0, 0), rsp: 0 }
+    }
+}
+
+/// Loads the image into `memory`; returns where it starts and with which
+/// registers. ELF images are planned by `hv-image` (segments inside
+/// memory, clear of the boot structures, entry in an executable segment),
+/// multiboot kernels by `hv-multiboot`, before a byte is copied.
+fn load_image(spec: &PartitionSpec<'_>, memory: &mut GuestMemory) -> Result<Loaded, CreateError> {
     // Everything below the memory's start is not the partition's, and in
     // protected and long mode neither are the boot structures at its start.
     let reserved = match spec.mode {
@@ -436,7 +469,11 @@ fn load_image(spec: &PartitionSpec<'_>, memory: &mut GuestMemory) -> Result<u64,
             for copy in load.copies() {
                 memory.write(copy.guest_addr, copy.bytes);
             }
-            Ok(load.entry())
+            Ok(Loaded::at(load.entry()))
+        }
+        ImageFormat::Multiboot => {
+            let handoff = super::multiboot::load(spec.image, spec.cmdline, spec.modules, memory)?;
+            Ok(Loaded { entry: handoff.entry, rax_rbx: (handoff.eax, handoff.ebx), rsp: handoff.esp })
         }
         ImageFormat::Flat { load_address, entry } => {
             let end = load_address.checked_add(spec.image.len() as u64);
@@ -445,7 +482,7 @@ fn load_image(spec: &PartitionSpec<'_>, memory: &mut GuestMemory) -> Result<u64,
             if !inside || !entry_inside || !memory.write(load_address, spec.image) {
                 return Err(CreateError::FlatImage { load_address, entry, len: spec.image.len() as u64 });
             }
-            Ok(entry)
+            Ok(Loaded::at(entry))
         }
     }
 }

@@ -61,6 +61,8 @@ pub enum StartMode {
     Protected {
         /// The first instruction.
         eip: u64,
+        /// The initial ESP (0 unless a boot protocol gives a stack).
+        esp: u64,
         /// GDTR base and limit.
         gdtr: (u64, u32),
         /// The TSS base and limit TR names.
@@ -87,6 +89,9 @@ pub struct VcpuSetup {
     pub rdi: u64,
     /// Initial RSI.
     pub rsi: u64,
+    /// Initial RAX and RBX: a boot protocol's hand-off (Multiboot: EAX =
+    /// 0x2BADB002, EBX = the information structure); 0 otherwise.
+    pub rax_rbx: (u64, u64),
     /// Guest-physical address of the partition's memory (RDX in protected
     /// and long mode).
     pub memory_base: u64,
@@ -184,7 +189,8 @@ impl Vcpu {
         vmwrite(ControlNatural::CR0_READ_SHADOW, requested.cr0)?;
         vmwrite(ControlNatural::CR4_READ_SHADOW, requested.cr4)?;
 
-        let mut regs = GuestRegisters { rdi: setup.rdi, rsi: setup.rsi, ..GuestRegisters::default() };
+        let (rax, rbx) = setup.rax_rbx;
+        let mut regs = GuestRegisters { rax, rbx, rdi: setup.rdi, rsi: setup.rsi, ..GuestRegisters::default() };
         regs.rdx = match setup.mode {
             StartMode::Real { .. } => 0x80, // DL = boot drive, as a BIOS leaves it.
             _ => setup.memory_base,
@@ -221,7 +227,7 @@ fn initial_state(mode: StartMode) -> GuestState {
             state.rsp = u64::from(ip);
             state
         }
-        StartMode::Protected { eip, gdtr, tss } => {
+        StartMode::Protected { eip, esp, gdtr, tss } => {
             // Derived from the 64-bit preset: same selectors and TSS, but
             // 32-bit segments (D/B = 1, L = 0), no paging, no long mode.
             let mut state = GuestState::long_mode_flat(eip, 0);
@@ -236,6 +242,7 @@ fn initial_state(mode: StartMode) -> GuestState {
             }
             (state.gdtr_base, state.gdtr_limit) = gdtr;
             (state.tr.base, state.tr.limit) = tss;
+            state.rsp = esp;
             state
         }
         StartMode::Long { rip, cr3, gdtr, tss } => {

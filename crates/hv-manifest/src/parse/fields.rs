@@ -54,8 +54,12 @@ pub(super) const PARTITION: &[FieldSpec] = &[
         "image = \"guest:hello64\"",
         "\"guest:<name>\" for a guest of guest-images/, or a file path relative to the manifest",
     ),
-    spec("format", "format = \"elf\"", "\"elf\" or \"flat\""),
-    spec("mode", "mode = \"long64\"", "\"real16\", \"protected32\" or \"long64\" (ELF images: long64 or real16)"),
+    spec("format", "format = \"elf\"", "\"elf\", \"flat\" or \"multiboot\""),
+    spec(
+        "mode",
+        "mode = \"long64\"",
+        "\"real16\", \"protected32\" or \"long64\" (ELF images: long64 or real16; multiboot: protected32, the default)",
+    ),
     spec("load_address", "load_address = 0x7c00", "the guest-physical address a flat image is loaded at"),
     spec(
         "entry",
@@ -73,6 +77,18 @@ pub(super) const PARTITION: &[FieldSpec] = &[
     spec("restart", "restart = \"on-fault\"", "\"never\" (default) or \"on-fault\""),
     spec("restart_limit", "restart_limit = 3", "with restart = \"on-fault\": how many restarts at most, 1 to 100"),
     spec("console", "[partition.console]", "a table with the console's color"),
+    spec("cmdline", "cmdline = \"console=com0\"", "multiboot: the kernel's command line (default empty)"),
+    spec(
+        "modules",
+        "modules = [{ path = \"initrd.img\", string = \"initrd\" }]",
+        "multiboot: boot modules, each a file path relative to the manifest and the string the kernel gets with it",
+    ),
+];
+
+/// `modules = [{ ... }]` entries.
+pub(super) const MODULE: &[FieldSpec] = &[
+    spec("path", "path = \"initrd.img\"", "the module's file, relative to the manifest (or \"guest:<name>\")"),
+    spec("string", "string = \"initrd\"", "the string the kernel gets with the module (default: the path)"),
 ];
 
 /// `[partition.console]`.
@@ -88,7 +104,7 @@ mod tests {
 
     #[test]
     fn every_example_sets_its_own_field() {
-        for table in [ROOT, SCHEDULE, FRAME, PARTITION, CONSOLE] {
+        for table in [ROOT, SCHEDULE, FRAME, PARTITION, CONSOLE, MODULE] {
             for field in table {
                 assert!(field.example.contains(field.key), "{} / {}", field.key, field.example);
                 assert!(!field.takes.is_empty());

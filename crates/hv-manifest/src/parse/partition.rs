@@ -8,11 +8,11 @@
 use toml::de::DeValue;
 use toml::Spanned;
 
-use super::fields::{CONSOLE, PARTITION};
+use super::fields::{CONSOLE, MODULE, PARTITION};
 use super::reader::{describe, Got, TableReader};
 use super::source::Source;
 use super::ScheduleKind;
-use crate::partition::{Color, CpuMode, ImageFormat, ImageSource, PartitionConfig, RestartPolicy};
+use crate::partition::{BootModule, Color, CpuMode, ImageFormat, ImageSource, PartitionConfig, RestartPolicy};
 use crate::ports::PortRange;
 
 /// The `format` values.
@@ -20,6 +20,7 @@ use crate::ports::PortRange;
 enum Format {
     Elf,
     Flat,
+    Multiboot,
 }
 
 /// The `restart` values.
@@ -65,15 +66,18 @@ pub(super) fn partition(
     let memory_mib = fields.required(source, "memory_mib", memory_mib);
     let base = fields.number(source, "base", u64::MAX).or(0);
     let image = fields.string(source, "image");
-    let image = fields.required(source, "image", image).map(|text| match text.strip_prefix("guest:") {
-        Some(guest) => ImageSource::Guest(guest.into()),
-        None => ImageSource::File(text.into()),
-    });
-    let format = fields.choice(source, "format", &[("elf", Format::Elf), ("flat", Format::Flat)]);
+    let image = fields.required(source, "image", image).map(image_source);
+    let formats = [("elf", Format::Elf), ("flat", Format::Flat), ("multiboot", Format::Multiboot)];
+    let format = fields.choice(source, "format", &formats);
     let format = fields.required(source, "format", format);
     let modes = CpuMode::ALL.map(|mode| (mode.name(), mode));
     let mode = fields.choice(source, "mode", &modes);
-    let mode = fields.required(source, "mode", mode);
+    // A multiboot kernel's start mode is given by the protocol.
+    let mode = match (format, mode) {
+        (Some(Format::Multiboot), Got::Absent) => Some(CpuMode::Protected32),
+        (_, mode) => fields.required(source, "mode", mode),
+    };
+    let (cmdline, modules) = multiboot(source, &fields, &path);
     let format = format.and_then(|format| image_format(source, &fields, format));
     let boot_argument = fields.number(source, "boot_argument", u64::MAX).or(0);
     let share = fields.number(source, "share", u32::MAX);
@@ -104,7 +108,66 @@ pub(super) fn partition(
         io_ports: io_ports?,
         restart: restart?,
         color: color?,
+        cmdline: cmdline?,
+        modules: modules?,
     })
+}
+
+/// `image = "guest:<name>"` or a file path.
+fn image_source(text: &str) -> ImageSource {
+    match text.strip_prefix("guest:") {
+        Some(guest) => ImageSource::Guest(guest.into()),
+        None => ImageSource::File(text.into()),
+    }
+}
+
+/// `cmdline` and `modules`, which only multiboot kernels take.
+fn multiboot(
+    source: &mut Source<'_>,
+    fields: &TableReader<'_, '_>,
+    path: &str,
+) -> (Option<String>, Option<Vec<BootModule>>) {
+    let cmdline = fields.string(source, "cmdline");
+    let modules = fields.array(source, "modules");
+    // Given for another format, they are refused by validation (which the
+    // hypervisor runs too).
+    let cmdline = cmdline.or("").map(String::from);
+    let array = match modules {
+        Got::Absent => return (cmdline, Some(Vec::new())),
+        Got::Invalid => return (cmdline, None),
+        Got::Present(array) => array,
+    };
+    let partition = source.labels.last().cloned();
+    let mut list = Some(Vec::new());
+    for (index, element) in array.iter().enumerate() {
+        let Some(table) = element.get_ref().as_table() else {
+            fields.report_at(
+                source,
+                &element.span(),
+                "modules",
+                format!("module #{} is {}, not a table", index + 1, describe(element.get_ref())),
+                "write each module as { path = \"module.bin\", string = \"its string\" }".into(),
+            );
+            list = None;
+            continue;
+        };
+        let prefixes = (&format!("modules[{index}]."), &format!("{path}.modules[{index}]."));
+        let header = element.span();
+        source.remember(format!("{path}.modules[{index}]"), &header);
+        let module = TableReader::new(source, table, header, partition.clone(), (prefixes.0, prefixes.1), MODULE);
+        let file = module.string(source, "path");
+        let file = module.required(source, "path", file);
+        let string = module.string(source, "string");
+        let module = file.zip(string.or(file.unwrap_or_default()));
+        match (module, list.as_mut()) {
+            (Some((file, string)), Some(list)) => {
+                list.push(BootModule { image: image_source(file), string: string.into() });
+            }
+            (None, _) => list = None,
+            (Some(_), None) => {}
+        }
+    }
+    (cmdline, list)
 }
 
 /// The format with its flat-image addresses, which only flat images take.
@@ -112,20 +175,22 @@ fn image_format(source: &mut Source<'_>, fields: &TableReader<'_, '_>, format: F
     let load_address = fields.number(source, "load_address", u64::MAX);
     let entry = fields.number(source, "entry", u64::MAX);
     match format {
-        Format::Elf => {
+        Format::Elf | Format::Multiboot => {
+            let (what, format) = match format {
+                Format::Elf => ("an ELF image says itself", ImageFormat::Elf),
+                _ => ("a multiboot kernel says itself (ELF headers or its Multiboot header)", ImageFormat::Multiboot),
+            };
             for (key, written) in [("load_address", load_address.is_written()), ("entry", entry.is_written())] {
                 if written {
                     fields.report(
                         source,
                         key,
-                        format!(
-                            "{key} only applies to flat images: an ELF image says itself where it loads and starts"
-                        ),
+                        format!("{key} only applies to flat images: {what} where it loads and starts"),
                         format!("remove {key}, or set format = \"flat\" for a raw binary"),
                     );
                 }
             }
-            Some(ImageFormat::Elf)
+            Some(format)
         }
         Format::Flat => {
             let written = load_address.is_written();

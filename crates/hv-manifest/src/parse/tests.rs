@@ -313,3 +313,71 @@ fn duplicate_names_point_at_the_repetition() {
     let last = text.lines().enumerate().filter(|(_, l)| *l == "name = \"hello64\"").map(|(i, _)| i + 1).last();
     assert_eq!(error.location.map(|l| l.line as usize), last);
 }
+
+/// A multiboot partition `mb` with `extra` appended.
+fn multiboot_partition(extra: &str) -> String {
+    format!(
+        "[schedule]\nmode = \"weighted\"\n\n[[partition]]\nname = \"mb\"\nmemory_mib = 16\nimage = \"kernel.elf\"\n\
+         format = \"multiboot\"\n{extra}"
+    )
+}
+
+#[test]
+fn multiboot_kernels_take_a_command_line_and_modules() {
+    let text = multiboot_partition(
+        "cmdline = \"console=com0 -v\"\nmodules = [\n  { path = \"initrd.img\", string = \"initrd root=ram\" },\n  \
+         { path = \"guest:hello64\" },\n]\n",
+    );
+    let manifest = parse_and_validate(&text, &ValidationContext::default()).expect("valid");
+    let mb = &manifest.partitions[0];
+    assert_eq!((mb.format, mb.mode), (ImageFormat::Multiboot, CpuMode::Protected32), "mode defaults to protected32");
+    assert_eq!(mb.cmdline, "console=com0 -v");
+    let modules: Vec<(ImageSource, &str)> = mb.modules.iter().map(|m| (m.image.clone(), m.string.as_str())).collect();
+    assert_eq!(
+        modules,
+        [
+            (ImageSource::File("initrd.img".into()), "initrd root=ram"),
+            (ImageSource::Guest("hello64".into()), "guest:hello64"),
+        ],
+        "a module's string defaults to its path"
+    );
+    // The array-of-tables spelling reads the same.
+    let tables = multiboot_partition(
+        "cmdline = \"console=com0 -v\"\n[[partition.modules]]\npath = \"initrd.img\"\nstring = \"initrd root=ram\"\n\
+         [[partition.modules]]\npath = \"guest:hello64\"\n",
+    );
+    assert_eq!(parse_toml(&tables).expect("valid").partitions[0].modules, mb.modules);
+    let bare = parse_toml(&multiboot_partition("")).expect("valid");
+    assert!(bare.partitions[0].cmdline.is_empty() && bare.partitions[0].modules.is_empty());
+}
+
+#[test]
+fn multiboot_fields_are_checked_where_they_are_written() {
+    let errors = parse_and_validate(&one_partition("cmdline = \"x\"\n"), &ValidationContext::default()).unwrap_err();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].field == "cmdline" && errors[0].problem.contains("only applies to multiboot"), "{}", errors[0]);
+    assert_eq!(line(&errors[0]), 10);
+    let error = the_problem(&multiboot_partition("modules = [{ string = \"s\" }]\n"), Some("mb"), "modules[0].path");
+    assert!(error.problem.contains("`path` is missing"), "{error}");
+    let error = the_problem(
+        &multiboot_partition("modules = [{ path = \"a\", strng = \"s\" }]\n"),
+        Some("mb"),
+        "modules[0].strng",
+    );
+    assert!(error.fix.contains("did you mean `string`?"), "{error}");
+    let error = the_problem(&multiboot_partition("modules = [\"a.bin\"]\n"), Some("mb"), "modules");
+    assert!(error.fix.contains("{ path = "), "{error}");
+    let error = the_problem(&multiboot_partition("load_address = 0x100000\n"), Some("mb"), "load_address");
+    assert!(error.problem.contains("multiboot kernel says itself"), "{error}");
+    let text = multiboot_partition("mode = \"long64\"\n");
+    let errors = parse_and_validate(&text, &ValidationContext::default()).expect_err("long64 refused");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].field, "mode");
+    assert!(errors[0].problem.contains("section 3.2") && errors[0].fix.contains("protected32"), "{}", errors[0]);
+    assert_eq!(line(&errors[0]), 9);
+    // Validation problems of a module are placed at the module.
+    let text =
+        multiboot_partition(&format!("modules = [\n  {{ path = \"a\", string = \"{}\" }},\n]\n", "s".repeat(1025)));
+    let errors = parse_and_validate(&text, &ValidationContext::default()).expect_err("too long");
+    assert_eq!((errors[0].field.as_str(), line(&errors[0])), ("modules[0].string", 10), "{}", errors[0]);
+}

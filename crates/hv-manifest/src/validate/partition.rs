@@ -12,8 +12,9 @@ use alloc::string::String;
 
 use super::{Problems, ValidationContext};
 use crate::limits::{
-    BASE_ALIGN, BOOT_AREA_BYTES, GUEST_PHYSICAL_LIMIT, MAX_MEMORY_MIB, MAX_NAME_LEN, MAX_RESTART_LIMIT, MAX_SHARE,
-    MEMORY_GRANULE_MIB, MIN_MEMORY_MIB, ONLY_CPU, REAL_MODE_LIMIT,
+    BASE_ALIGN, BOOT_AREA_BYTES, GUEST_PHYSICAL_LIMIT, MAX_CMDLINE_LEN, MAX_MEMORY_MIB, MAX_MODULES,
+    MAX_MODULE_STRING_LEN, MAX_NAME_LEN, MAX_RESTART_LIMIT, MAX_SHARE, MEMORY_GRANULE_MIB, MIN_MEMORY_MIB,
+    MULTIBOOT_MEMORY_LIMIT, ONLY_CPU, REAL_MODE_LIMIT,
 };
 use crate::partition::{real_mode_start, CpuMode, ImageFormat, ImageSource, PartitionConfig, RestartPolicy};
 
@@ -137,6 +138,78 @@ fn image(config: &PartitionConfig, size: Option<u64>, report: &mut impl FnMut(&s
         ),
         ImageFormat::Elf => {}
         ImageFormat::Flat { load_address, entry } => flat(config, load_address, entry, size, report),
+        ImageFormat::Multiboot => multiboot(config, report),
+    }
+    if config.format != ImageFormat::Multiboot {
+        for (key, written) in [("cmdline", !config.cmdline.is_empty()), ("modules", !config.modules.is_empty())] {
+            if written {
+                report(
+                    key,
+                    format!("{key} only applies to multiboot kernels, not to {} images", config.format.name()),
+                    format!("remove {key}, or set format = \"multiboot\""),
+                );
+            }
+        }
+    }
+}
+
+/// A multiboot kernel's start mode, memory, command line and modules (the
+/// kernel file itself is checked by `hv-multiboot`, which reads it).
+fn multiboot(config: &PartitionConfig, report: &mut impl FnMut(&str, String, String)) {
+    if config.mode != CpuMode::Protected32 {
+        report(
+            "mode",
+            format!(
+                "a multiboot kernel starts in 32-bit protected mode (Multiboot 0.6.96 section 3.2), not {}",
+                config.mode.name()
+            ),
+            "use mode = \"protected32\", or leave mode out".into(),
+        );
+    }
+    let end = config.base.saturating_add(config.memory_bytes());
+    if end > MULTIBOOT_MEMORY_LIMIT && config.memory_mib <= MAX_MEMORY_MIB {
+        report(
+            "base",
+            format!(
+                "the memory {:#x}..{end:#x} does not end below 4 GiB, where a multiboot kernel's 32-bit addresses end",
+                config.base
+            ),
+            format!("lower base to at most {:#x}", MULTIBOOT_MEMORY_LIMIT.saturating_sub(config.memory_bytes())),
+        );
+    }
+    let text = |what: &str, text: &str, max: usize, report: &mut dyn FnMut(String, String)| {
+        if text.len() > max {
+            report(
+                format!("the {what} is {} bytes, at most {max} are allowed", text.len()),
+                format!("shorten the {what}"),
+            );
+        } else if text.contains('\0') {
+            report(
+                format!("the {what} contains a NUL character, which would end it early for the kernel"),
+                format!("remove the NUL (\\u0000) from the {what}"),
+            );
+        }
+    };
+    text("command line", &config.cmdline, MAX_CMDLINE_LEN, &mut |problem, fix| report("cmdline", problem, fix));
+    if config.modules.len() > MAX_MODULES {
+        report(
+            "modules",
+            format!("{} modules are listed, at most {MAX_MODULES} are supported", config.modules.len()),
+            format!("remove {} of them, or pack them into one archive module", config.modules.len() - MAX_MODULES),
+        );
+    }
+    for (index, module) in config.modules.iter().enumerate() {
+        if module.image.name().is_empty() {
+            report(
+                &format!("modules[{index}].path"),
+                "the module's path is empty".into(),
+                "write path = \"<file>\", relative to the manifest".into(),
+            );
+        }
+        let field = format!("modules[{index}].string");
+        text("module string", &module.string, MAX_MODULE_STRING_LEN, &mut |problem, fix| {
+            report(&field, problem, fix);
+        });
     }
 }
 
@@ -386,5 +459,57 @@ mod tests {
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["load_address", "entry"], "{errors:?}");
         assert!(errors[1].problem.contains("segment:offset"), "{errors:?}");
+    }
+
+    fn multiboot() -> Manifest {
+        let mut manifest = flat_partition(CpuMode::Protected32, 16, 0, 0);
+        manifest.partitions[0].format = crate::ImageFormat::Multiboot;
+        manifest
+    }
+
+    #[test]
+    fn multiboot_kernels_start_in_protected_mode_below_4_gib() {
+        assert!(errors_of(&multiboot()).is_empty());
+        let mut manifest = multiboot();
+        manifest.partitions[0].mode = CpuMode::Long64;
+        let error = single(errors_of(&manifest));
+        assert_eq!(error.field, "mode");
+        assert!(error.problem.contains("32-bit protected mode"), "{error}");
+        let mut manifest = multiboot();
+        manifest.partitions[0].base = (4 << 30) - (14 << 20);
+        let error = single(errors_of(&manifest));
+        assert_eq!(error.field, "base");
+        assert!(error.fix.contains(&format!("{:#x}", (4u64 << 30) - (16 << 20))), "{error}");
+        manifest.partitions[0].base = (4 << 30) - (16 << 20);
+        assert!(errors_of(&manifest).is_empty());
+    }
+
+    #[test]
+    fn command_lines_and_modules_have_limits() {
+        let module = |string: &str| crate::BootModule { image: ImageSource::File("m".into()), string: string.into() };
+        let mut manifest = multiboot();
+        manifest.partitions[0].cmdline = "x".repeat(4096);
+        manifest.partitions[0].modules = (0..16).map(|_| module(&"y".repeat(1024))).collect();
+        assert!(errors_of(&manifest).is_empty());
+        manifest.partitions[0].cmdline.push('x');
+        manifest.partitions[0].modules.push(module("a\0b"));
+        manifest.partitions[0].modules[3].image = ImageSource::File(String::new());
+        let errors = errors_of(&manifest);
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["cmdline", "modules", "modules[3].path", "modules[16].string"], "{errors:#?}");
+        assert!(errors[0].problem.contains("4097 bytes, at most 4096"), "{}", errors[0]);
+        assert!(errors[3].problem.contains("NUL"), "{}", errors[3]);
+    }
+
+    #[test]
+    fn only_multiboot_kernels_take_a_command_line_or_modules() {
+        let mut manifest = default_manifest();
+        manifest.partitions[0].cmdline = "x".into();
+        manifest.partitions[0].modules =
+            vec![crate::BootModule { image: ImageSource::File("m".into()), string: String::new() }];
+        let errors = errors_of(&manifest);
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["cmdline", "modules"]);
+        assert!(errors[0].problem.contains("not to elf images"), "{}", errors[0]);
     }
 }
