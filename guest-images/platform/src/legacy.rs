@@ -195,6 +195,11 @@ pub fn uart_receive(clocks: &Clocks) {
     outb(0x3F9, 0x01);
     say!("type a line and press Enter");
     let start = rdtsc();
+    // HLT needs something to wake it if nothing is typed: a TSC-deadline
+    // timer at the time-out.
+    let apic = Apic::X(0xFEE0_0000);
+    apic.write(reg::LVT_TIMER, u32::from(interrupts::TIMER) | 0b10 << 17);
+    arch::wrmsr(crate::apic::TSC_DEADLINE_MSR, start + 5 * clocks.tsc_hz);
     let mut buffer = [0u8; 64];
     loop {
         let len = interrupts::received(&mut buffer);
@@ -204,6 +209,7 @@ pub fn uart_receive(clocks: &Clocks) {
         arch::wait_for_interrupt();
     }
     outb(0x3F9, 0x00);
+    arch::wrmsr(crate::apic::TSC_DEADLINE_MSR, 0);
     ioapic_write(0x10 + 2 * 4, 1 << 16 | u32::from(UART));
     let len = interrupts::received(&mut buffer);
     let line = core::str::from_utf8(&buffer[..len]).unwrap_or("(not UTF-8)").trim_end();
