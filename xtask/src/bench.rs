@@ -1,8 +1,12 @@
-//! `cargo xtask bench`: exit-path latency, measured by a guest.
+//! `cargo xtask bench`: exit-path and interrupt-path latency, measured by
+//! guests.
 //!
-//! Boots the hypervisor in Bochs with only the `bench` partition (the
+//! Boots the hypervisor in Bochs twice: with only the `bench` partition (the
 //! `hello64` guest in benchmark mode), which times CPUID, a null hypercall
-//! and an OUT to an emulated port with RDTSC and prints the medians. In
+//! and an OUT to an emulated port with RDTSC and prints the medians; then
+//! with the `platform` guest in benchmark mode (`manifests/bench-interrupts.toml`),
+//! which times a TSC-deadline interrupt from its deadline to its handler and
+//! an EOI through x2APIC and xAPIC. In
 //! Bochs one TSC tick is one executed instruction and VM exit/entry cost
 //! none, so the numbers are repeatable and count the instructions the
 //! hypervisor executes per exit — the figure to keep small. On KVM they are
@@ -48,26 +52,46 @@ pub fn parse_line(line: &str) -> Option<Measurement> {
     })
 }
 
-/// Runs the benchmark on `cpu` (a Bochs model) and prints the table.
+/// Runs the benchmarks on `cpu` (a Bochs model) and prints the tables.
 pub fn run(cpu: Option<String>) -> Result {
     let provisioned =
         setup::ensure_all(Needs { toolchain: true, bochs: true, ovmf: true, qemu: false, binutils: false })?;
     let toolchain = provisioned.toolchain.ok_or_else(|| Error::new("no kernel toolchain"))?;
-    let options =
-        BuildOptions { manifest: paths::root().join("manifests").join("bench.toml"), ..BuildOptions::default() };
-    let built = build::build_with(&toolchain, &options)?;
-    let dir = paths::root().join("target").join("images").join("bench");
-    let image = built.image(&options.manifest, "", 512, &dir)?;
     let machine = Machine { emulator: Emulator::Bochs, firmware: Firmware::Uefi, cpu, memory_mib: 512, cpus: 1 };
-    let timeout = Duration::from_secs(300);
     println!(
-        "xtask: running the exit benchmark in Bochs ({})",
+        "xtask: running the benchmarks in Bochs ({})",
         machine.cpu.as_deref().unwrap_or(emulator::DEFAULT_BOCHS_CPU)
     );
+    let exits = boot(&toolchain, &machine, "bench", "bench")?;
+    print_table("exit round trip, guest-measured (Bochs: instructions on the exit path; KVM: cycles)", &exits);
+    let interrupts = boot(&toolchain, &machine, "bench-interrupts", "irqbench")?;
+    print_table(
+        "interrupt path, guest-measured: irq-latency = TSC-deadline to the handler's first instruction; eoi = one EOI write",
+        &interrupts,
+    );
+    Ok(())
+}
+
+/// Boots `manifests/<manifest>.toml`, whose partition `partition` prints
+/// `bench:` lines; returns them (and prints the hypervisor's report on it).
+fn boot(
+    toolchain: &crate::toolchain::KernelToolchain,
+    machine: &Machine,
+    manifest: &str,
+    partition: &str,
+) -> Result<(Vec<Measurement>, std::path::PathBuf)> {
+    let options = BuildOptions {
+        manifest: paths::root().join("manifests").join(format!("{manifest}.toml")),
+        ..BuildOptions::default()
+    };
+    let built = build::build_with(toolchain, &options)?;
+    let dir = paths::root().join("target").join("images").join(manifest);
+    let image = built.image(&options.manifest, "", 512, &dir)?;
+    let timeout = Duration::from_secs(300);
     let spec = RunSpec {
-        machine: &machine,
+        machine,
         image: &image,
-        run_dir: paths::run_dir("bench"),
+        run_dir: paths::run_dir(manifest),
         timeout,
         echo: false,
         screenshot: None,
@@ -83,16 +107,20 @@ pub fn run(cpu: Option<String>) -> Result {
     if results.is_empty() {
         return Err(Error::new(format!("the guest printed no measurements; log: {}", outcome.serial_path.display())));
     }
-    println!("\nexit round trip, guest-measured (Bochs: instructions on the exit path; KVM: cycles)");
-    println!("{:<10} {:>8} {:>8} {:>8} {:>8}", "operation", "median", "min", "max", "samples");
-    for m in &results {
-        println!("{:<10} {:>8} {:>8} {:>8} {:>8}", m.name, m.median, m.min, m.max, m.samples);
-    }
-    if let Some(line) = outcome.serial.lines().find(|line| line.contains("report bench:")) {
+    let report = format!("report {partition}:");
+    if let Some(line) = outcome.serial.lines().find(|line| line.contains(&report)) {
         println!("\nhypervisor's view: {}", line.split("report ").last().unwrap_or(line));
     }
-    println!("serial log: {}", outcome.serial_path.display());
-    Ok(())
+    Ok((results, outcome.serial_path))
+}
+
+fn print_table(title: &str, (results, log): &(Vec<Measurement>, std::path::PathBuf)) {
+    println!("\n{title}");
+    println!("{:<12} {:>8} {:>8} {:>8} {:>8}", "operation", "median", "min", "max", "samples");
+    for m in results {
+        println!("{:<12} {:>8} {:>8} {:>8} {:>8}", m.name, m.median, m.min, m.max, m.samples);
+    }
+    println!("serial log: {}", log.display());
 }
 
 #[cfg(test)]

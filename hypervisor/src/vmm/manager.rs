@@ -150,7 +150,7 @@ pub fn run(
             // Weighted: every live partition sleeps in HLT. Idle until the
             // first one's device event (or one slice, for events without a
             // deadline such as console input).
-            let wake = records.iter().filter_map(|r| r.partition.as_ref()?.wake_time(now)).min();
+            let wake = records.iter().filter_map(|r| r.partition.as_ref()?.wake_time()).min();
             let until = wake.unwrap_or(u64::MAX).min(now.saturating_add(scheduler.slice()));
             idle_until(end.map_or(until, |end| until.min(end)));
             continue;
@@ -187,8 +187,7 @@ pub fn run(
             // Weighted: it is skipped until it is ready again.
             SliceEnd::Halted => {
                 if let Scheduler::Cyclic(_) = scheduler {
-                    let now = cpu::rdtsc();
-                    let wake = record.partition.as_ref().and_then(|p| p.wake_time(now));
+                    let wake = record.partition.as_ref().and_then(Partition::wake_time);
                     idle_until(wake.map_or(deadline, |wake| wake.min(deadline)));
                 }
             }

@@ -329,10 +329,10 @@ impl Partition {
     /// receiver (raising its interrupt if enabled). False if the receiver
     /// is full and the byte must wait.
     pub fn receive_input(&mut self, byte: u8) -> bool {
-        if !self.platform.uart.can_receive() {
+        if !self.platform.uart_mut().can_receive() {
             return false;
         }
-        self.platform.uart.receive(byte);
+        self.platform.uart_mut().receive(byte);
         self.platform.update_lines(cpu::rdtsc());
         true
     }
@@ -352,8 +352,8 @@ impl Partition {
     }
 
     /// When a halted partition's next device event comes, if one is armed.
-    pub fn wake_time(&self, now: u64) -> Option<u64> {
-        self.platform.next_deadline(now)
+    pub fn wake_time(&self) -> Option<u64> {
+        self.platform.next_deadline()
     }
 
     fn run_until(&mut self, deadline: u64, timer: &SliceTimer, usage: &mut Usage) -> SliceEnd {
@@ -376,7 +376,7 @@ impl Partition {
             // every MIN_DEVICE_WAKE_US: a guest programming the shortest
             // periods gets its interrupts coalesced, not the CPU.
             let floor = now.saturating_add(self.min_device_wake);
-            let target = self.platform.next_deadline(now).map_or(deadline, |event| event.max(floor).min(deadline));
+            let target = self.platform.next_deadline().map_or(deadline, |event| event.max(floor).min(deadline));
             if armed_for != Some(target) || !timer.saves_remaining {
                 if let Err(fail) = timer.arm(target) {
                     return SliceEnd::Stopped(StopReason::HypervisorFault(fail.into()));

@@ -46,10 +46,10 @@ fn cr8(
             if value >> 4 != 0 {
                 return general_protection();
             }
-            platform.lapic.set_tpr(u8::try_from(value << 4).unwrap_or(0));
+            platform.lapic_mut().set_tpr(u8::try_from(value << 4).unwrap_or(0));
         }
         CrAccessType::MovFromCr => {
-            let value = u64::from(platform.lapic.tpr() >> 4);
+            let value = u64::from(platform.lapic().tpr() >> 4);
             match regs.by_index(access.gpr) {
                 Some(register) => *register = value,
                 None => vmwrite(GuestNatural::RSP, value)?,

@@ -152,7 +152,7 @@ pub fn handle(field: ExitReasonField, ctx: &mut ExitContext<'_>) -> Result<Actio
         Err(basic) => return Ok(Action::Stop(StopReason::UnexpectedExit { basic, qualification: qualification()? })),
     };
     Ok(match reason {
-        ExitReason::Cpuid => cpuid::handle(ctx.regs, &ctx.platform.lapic),
+        ExitReason::Cpuid => cpuid::handle(ctx.regs, ctx.platform.lapic()),
         ExitReason::Vmcall => hypercall::handle(ctx),
         // HLT with interrupts disabled ends only by an NMI: with none
         // pending or possible from the platform, the partition is done.

@@ -40,7 +40,7 @@ fn valid_pat(value: u64) -> bool {
 /// Emulates RDMSR of the MSR in ECX into EDX:EAX.
 pub fn read(ctx: &mut ExitContext<'_>) -> Result<Action, HandlerFault> {
     let msr = low32(ctx.regs.rcx);
-    let value = if let Some(result) = ctx.platform.lapic.read_msr(msr, ctx.now) {
+    let value = if let Some(result) = ctx.platform.lapic_mut().read_msr(msr, ctx.now) {
         let Ok(value) = result else {
             ctx.platform.counters.apic_faults += 1;
             return general_protection();
@@ -80,7 +80,7 @@ pub fn write(ctx: &mut ExitContext<'_>) -> Result<Action, HandlerFault> {
         ctx.platform.counters.apic_base_refused += 1;
         return general_protection();
     }
-    if let Some(result) = ctx.platform.lapic.write_msr(msr, value, ctx.now, ctx.physical_address_width) {
+    if let Some(result) = ctx.platform.lapic_mut().write_msr(msr, value, ctx.now, ctx.physical_address_width) {
         match result {
             Ok(effect) => ctx.platform.apply(effect),
             Err(_) => {

@@ -37,7 +37,7 @@ pub fn size_mask(size: u8) -> u32 {
 fn read_byte(devices: &mut Devices<'_>, port: u16) -> u8 {
     match port {
         COM1..=COM1_LAST => {
-            let value = devices.platform.uart.read(low_byte(port - COM1));
+            let value = devices.platform.uart_mut().read(low_byte(port - COM1));
             devices.platform.update_lines(devices.now);
             value
         }
@@ -47,7 +47,7 @@ fn read_byte(devices: &mut Devices<'_>, port: u16) -> u8 {
 
 fn write_byte(devices: &mut Devices<'_>, port: u16, value: u8) {
     if let COM1..=COM1_LAST = port {
-        if let Some(sent) = devices.platform.uart.write(low_byte(port - COM1), value) {
+        if let Some(sent) = devices.platform.uart_mut().write(low_byte(port - COM1), value) {
             devices.console.write(&[sent]);
         }
         devices.platform.update_lines(devices.now);

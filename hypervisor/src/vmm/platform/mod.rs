@@ -71,15 +71,22 @@ const UART_IRQ: u8 = 4;
 /// One partition's platform devices (one vCPU so far).
 pub struct VirtualPlatform {
     /// The vCPU's local APIC.
-    pub lapic: LocalApic,
+    lapic: LocalApic,
     /// The I/O APIC at [`hv_ioapic::regs::MMIO_BASE`].
-    pub ioapic: IoApic,
+    ioapic: IoApic,
     /// The 8259 pair at 0x20/0xA0 (and ELCR 0x4D0/0x4D1).
-    pub pic: PicPair,
+    pic: PicPair,
     /// The 8254 at 0x40-0x43 and port 0x61.
-    pub pit: Pit,
+    pit: Pit,
     /// The 16550 at COM1.
-    pub uart: Uart16550,
+    uart: Uart16550,
+    /// A device was accessed since the last [`poll`](Self::poll): what is
+    /// pending and the next deadline must be worked out again.
+    dirty: bool,
+    /// The next device deadline, as of the last poll.
+    next_event: Option<u64>,
+    /// What was pending at the last poll.
+    pending: PendingEvents,
     /// The UART's interrupt line as last driven.
     uart_line: bool,
     /// What was refused or dropped.
@@ -97,14 +104,47 @@ impl VirtualPlatform {
             pit: Pit::new(tsc_hz),
             uart: Uart16550::with_modem_inputs(ModemInputs::CONNECTED),
             uart_line: false,
+            dirty: true,
+            next_event: None,
+            pending: PendingEvents::default(),
             counters: PlatformCounters::default(),
         }
     }
 
-    /// Brings the timers up to `now`.
+    /// The local APIC, to read.
+    pub fn lapic(&self) -> &LocalApic {
+        &self.lapic
+    }
+
+    /// The local APIC, to access as the guest does.
+    pub fn lapic_mut(&mut self) -> &mut LocalApic {
+        self.dirty = true;
+        &mut self.lapic
+    }
+
+    /// The UART, to access as the guest does (call
+    /// [`update_lines`](Self::update_lines) after).
+    pub fn uart_mut(&mut self) -> &mut Uart16550 {
+        self.dirty = true;
+        &mut self.uart
+    }
+
+    /// Brings the devices up to `now`: expired timers become interrupts,
+    /// and what is pending and the next deadline are worked out again. On
+    /// the VM-entry fast path (nothing accessed, no deadline reached) this
+    /// is one comparison.
     pub fn poll(&mut self, now: u64) {
+        if !self.dirty && self.next_event.is_none_or(|deadline| now < deadline) {
+            return;
+        }
         self.lapic.poll_timer(now);
         self.update_lines(now);
+        self.next_event = self.compute_next_deadline(now);
+        self.pending = PendingEvents {
+            nmi: self.lapic.nmi_pending(),
+            interrupt: self.pic_interrupt() || self.lapic.deliverable().is_some(),
+        };
+        self.dirty = false;
     }
 
     /// Drives the ISA interrupt lines from the devices' state at `now`:
@@ -127,16 +167,23 @@ impl VirtualPlatform {
     /// A read of one of the platform's ports (PICs, ELCR, PIT, port 0x61).
     pub fn port_read(&mut self, port: u16, now: u64) -> Option<u8> {
         if hv_pic::PORTS.contains(&port) {
+            self.dirty = true;
             return Some(self.pic.read(port));
         }
-        hv_pit::PORTS.contains(&port).then(|| self.pit.read(port, now))
+        if hv_pit::PORTS.contains(&port) {
+            self.dirty = true;
+            return Some(self.pit.read(port, now));
+        }
+        None
     }
 
     /// A write of one of the platform's ports; others are ignored.
     pub fn port_write(&mut self, port: u16, value: u8, now: u64) {
         if hv_pic::PORTS.contains(&port) {
+            self.dirty = true;
             self.pic.write(port, value);
         } else if hv_pit::PORTS.contains(&port) {
+            self.dirty = true;
             self.pit.write(port, value, now);
             // A control word or count can raise OUT0 at once.
             self.update_lines(now);
@@ -156,12 +203,9 @@ impl VirtualPlatform {
         !lint0.masked() && lint0.delivery_mode(LvtIndex::Lint0) == DeliveryMode::ExtInt
     }
 
-    /// What is pending for the vCPU.
+    /// What is pending for the vCPU, as of the last [`poll`](Self::poll).
     pub fn pending(&self) -> PendingEvents {
-        PendingEvents {
-            nmi: self.lapic.nmi_pending(),
-            interrupt: self.pic_interrupt() || self.lapic.deliverable().is_some(),
-        }
+        self.pending
     }
 
     /// Whether a halted vCPU wakes: an interrupt or NMI is pending (call
@@ -172,8 +216,12 @@ impl VirtualPlatform {
     }
 
     /// The TSC time of the next device event (a timer expiry, a PIT edge
-    /// on a line some controller listens to), if any.
-    pub fn next_deadline(&self, now: u64) -> Option<u64> {
+    /// on a line some controller listens to), as of the last poll.
+    pub fn next_deadline(&self) -> Option<u64> {
+        self.next_event
+    }
+
+    fn compute_next_deadline(&self, now: u64) -> Option<u64> {
         let pit_heard =
             self.pic.state().master.imr & 1 == 0 || self.ioapic.entry(PIT_IOAPIC_PIN).is_some_and(|e| !e.masked());
         let pit = if pit_heard { self.pit.next_irq0_deadline(now) } else { None };
@@ -186,6 +234,7 @@ impl VirtualPlatform {
     /// Takes the interrupt to inject: its vector, acknowledged at its
     /// controller (the 8259's INTA cycle, or the local APIC's IRR to ISR).
     pub fn take_interrupt(&mut self) -> Option<u8> {
+        self.dirty = true;
         if self.pic_interrupt() {
             self.counters.interrupts_injected += 1;
             return Some(self.pic.acknowledge());
@@ -198,6 +247,7 @@ impl VirtualPlatform {
 
     /// Takes the pending NMI.
     pub fn take_nmi(&mut self) -> bool {
+        self.dirty = true;
         let taken = self.lapic.take_nmi().is_some();
         if taken {
             self.counters.nmis_injected += 1;
@@ -231,6 +281,7 @@ impl VirtualPlatform {
 
     /// An MMIO read of `size` bytes at `gpa` (a device page).
     pub fn mmio_read(&mut self, gpa: u64, size: u8, now: u64) -> u64 {
+        self.dirty = true;
         if let Some(offset) = self.xapic_offset(gpa) {
             // Registers are 32 bits wide at 16-byte-aligned offsets; a
             // narrower read inside one returns those bytes (SDM 11.4.1).
@@ -250,6 +301,7 @@ impl VirtualPlatform {
 
     /// An MMIO write of `size` bytes at `gpa` (a device page).
     pub fn mmio_write(&mut self, gpa: u64, size: u8, value: u64, now: u64) {
+        self.dirty = true;
         if let Some(offset) = self.xapic_offset(gpa) {
             // Only aligned 32-bit writes reach a register (SDM 11.4.1:
             // other accesses are undefined); the rest are counted.
