@@ -131,6 +131,7 @@ pub const ALL: &[Scenario] = &[
             "[hostile] hostile: attack 10 contained (#GP)",
             "[hostile] hostile: attack 11 contained (read 0x40)",
             "[hostile] hostile: attack 12 contained (read 0x80)",
+            "IPIs 0 delivered, 2 dropped; refused: 0 APIC accesses (#GP), 2 APIC base moves, 1 illegal vectors",
             "partition hostile: stopped, contained: EPT violation: read",
             "at guest-physical 0x40000000",
             "partition hostile: restarted from its pristine image (1/4)",
@@ -341,6 +342,29 @@ pub const ALL: &[Scenario] = &[
         timeout_secs: 240,
     },
     Scenario {
+        name: "interrupt-storm-contained",
+        about: "a partition asking for a periodic APIC timer at its shortest period and sending itself IPIs in a loop \
+                keeps to its third of the CPU beside two spinning partitions",
+        emulator: Emulator::Bochs,
+        firmware: Firmware::Uefi,
+        cpu: None,
+        manifest: "manifests/tests/storm.toml",
+        params: "run_ms=1500",
+        expect_shares: &[("spin-a", 33.3), ("storm", 33.3), ("spin-b", 33.3)],
+        expect_status: RunStatus::Success,
+        expect_lines: &[
+            "[storm] platform: storm: periodic APIC timer with an initial count of 1",
+            "[storm] platform: storm: ",
+            "[spin-a] hello64: progress 1",
+            "[spin-b] hello64: progress 1",
+            "report storm interrupts:",
+        ],
+        screenshot: false,
+        min_interleavings: 0,
+        typed: &[],
+        timeout_secs: 240,
+    },
+    Scenario {
         name: "schedule-weighted-shares",
         about: "three spinning partitions with weights 1:2:3 get 17/33/50 % of the CPU",
         emulator: Emulator::Bochs,
@@ -352,9 +376,12 @@ pub const ALL: &[Scenario] = &[
         expect_status: RunStatus::Success,
         expect_lines: &[
             "scheduler: 3 partitions, weighted round-robin",
-            // Monitoring while the run goes on, every 500 ms.
-            "monitor t=500 ms spin-c: running; CPU",
-            "monitor t=1000 ms spin-a: running; CPU",
+            // Monitoring while the run goes on, every 500 ms (at the first
+            // slice boundary after each: t=500..509 and t=1000..1009).
+            "monitor t=50",
+            " ms spin-c: running; CPU",
+            "monitor t=100",
+            " ms spin-a: running; CPU",
         ],
         screenshot: false,
         min_interleavings: 0,
@@ -455,7 +482,8 @@ pub const ALL: &[Scenario] = &[
             "[platform] platform: ok   UART transmitter-empty interrupt through I/O APIC pin 4",
             "[platform] platform: ok   received 15 typed bytes by",
             "[platform] platform: echo: typed by xtask",
-            "[platform] platform: 50 checks, 0 failed",
+            "[platform] platform: 51 checks, 0 failed",
+            "[platform] platform: ok   NMI IPI to APIC ID 0 arrived as an NMI, with IF = 0",
             "partition platform: stopped: halted",
         ],
         screenshot: false,

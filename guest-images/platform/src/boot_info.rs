@@ -34,6 +34,8 @@ fn read_str(address: u64, max: usize) -> &'static str {
 pub struct Options {
     /// `bench`: only the interrupt-path measurements.
     pub bench_only: bool,
+    /// `storm`: only the interrupt storm.
+    pub storm: bool,
 }
 
 /// Checks the structure at `info`; returns the options from the command line.
@@ -93,5 +95,6 @@ pub fn check_info(info: u32) -> Options {
         let name = read_str(u64::from(read_u32(base + 64)), 64);
         check(!name.is_empty(), format_args!("boot loader name \"{name}\""));
     }
-    Options { bench_only: cmdline.split_whitespace().any(|word| word == "bench") }
+    let has = |option: &str| cmdline.split_whitespace().any(|word| word == option);
+    Options { bench_only: has("bench"), storm: has("storm") }
 }

@@ -24,17 +24,19 @@ pub const PIC_SPURIOUS: u8 = 0x27;
 pub const IOAPIC_TIMER: u8 = 0x30;
 /// The UART's IRQ4 through the I/O APIC (pin 4).
 pub const UART: u8 = 0x34;
+/// NMIs (vector 2).
+pub const NMI: u8 = 2;
 /// APIC errors.
 pub const ERROR: u8 = 0xFE;
 /// Spurious interrupts.
 pub const SPURIOUS: u8 = 0xFF;
 
 /// The vectors with counters.
-const VECTORS: [u8; 11] =
-    [TIMER, SELF_IPI, SELF_IPI_MSR, LOST_IPI, PRIORITY, ERROR, SPURIOUS, PIC_TIMER, PIC_SPURIOUS, IOAPIC_TIMER, UART];
+const VECTORS: [u8; 12] =
+    [TIMER, SELF_IPI, SELF_IPI_MSR, LOST_IPI, PRIORITY, ERROR, SPURIOUS, PIC_TIMER, PIC_SPURIOUS, IOAPIC_TIMER, UART, NMI];
 
-static COUNTS: [AtomicU64; 11] = [const { AtomicU64::new(0) }; 11];
-static LAST_TSC: [AtomicU64; 11] = [const { AtomicU64::new(0) }; 11];
+static COUNTS: [AtomicU64; 12] = [const { AtomicU64::new(0) }; 12];
+static LAST_TSC: [AtomicU64; 12] = [const { AtomicU64::new(0) }; 12];
 /// 0: x2APIC; otherwise the xAPIC page's address.
 static APIC_MODE: AtomicU64 = AtomicU64::new(0);
 /// Nesting guard for the handlers (none of them re-enables interrupts).
@@ -129,6 +131,8 @@ handler!(pic_spurious, PIC_SPURIOUS, Eoi::None);
 handler!(pic_timer, PIC_TIMER, Eoi::Pic);
 handler!(ioapic_timer, IOAPIC_TIMER, Eoi::Apic);
 handler!(uart, UART, Eoi::ApicAfterUart);
+// An NMI is not an APIC interrupt in service: no EOI.
+handler!(nmi, NMI, Eoi::None);
 
 /// Installs every handler and loads the IDT.
 pub fn install() {
@@ -143,6 +147,7 @@ pub fn install() {
     arch::set_handler(PIC_TIMER, pic_timer);
     arch::set_handler(IOAPIC_TIMER, ioapic_timer);
     arch::set_handler(UART, uart);
+    arch::set_handler(NMI, nmi);
     arch::load_idt();
 }
 

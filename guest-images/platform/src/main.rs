@@ -5,7 +5,7 @@
 //! Started by the hypervisor's multiboot loader (or as a 32-bit ELF in
 //! protected mode), it switches to long mode ([`boot`]), checks the
 //! multiboot information ([`boot_info`]; the command-line word `bench` runs
-//! only the measurements), installs an IDT and then checks, printing one
+//! only the measurements, `storm` an interrupt storm, [`storm`]), installs an IDT and then checks, printing one
 //! line per check on COM1:
 //! - CPUID: APIC, x2APIC and TSC-deadline offered; TSC and APIC timer
 //!   frequencies from leaf 0x15;
@@ -32,6 +32,7 @@ mod boot_info;
 mod console;
 mod interrupts;
 mod legacy;
+mod storm;
 mod timers;
 
 use core::sync::atomic::{AtomicU32, Ordering};
@@ -61,10 +62,13 @@ extern "C" fn kernel_main(magic: u32, info: u32) -> ! {
         boot_info::check_info(info)
     } else {
         say!("not started by a multiboot loader: skipping the boot-information checks");
-        boot_info::Options { bench_only: false }
+        boot_info::Options { bench_only: false, storm: false }
     };
     interrupts::install();
     let clocks = timers::Clocks::from_cpuid();
+    if options.storm {
+        storm::run(&clocks);
+    }
     if options.bench_only {
         bench::run(&clocks);
         halt();
@@ -162,6 +166,12 @@ fn check_ipis(apic: Apic) {
         interrupts::count(LOST_IPI) == 0,
         format_args!("IPIs to APIC ID 7 and to all-excluding-self arrived nowhere"),
     );
+    // An NMI IPI to our own APIC ID arrives as an NMI, interrupts enabled or not.
+    apic.send_ipi(0b100 << 8 | 1 << 14, 0);
+    for _ in 0..1000 {
+        core::hint::spin_loop();
+    }
+    check(interrupts::count(interrupts::NMI) == 1, format_args!("NMI IPI to APIC ID 0 arrived as an NMI, with IF = 0"));
     check(apic.esr() == 0, format_args!("no APIC error so far"));
 }
 

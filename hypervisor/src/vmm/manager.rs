@@ -199,6 +199,7 @@ pub fn run(
     }
     for record in &mut records {
         if let Some(mut partition) = record.partition.take() {
+            partition.account(&mut record.usage);
             partition.show_text_screen();
             drop(partition);
             record.ended = Some(StopReason::RunTimeOver);
@@ -454,5 +455,8 @@ fn report(records: &[Record<'_>], accounting: &CpuAccounting) {
             cpu_use(accounting, index),
             record.usage.exits
         );
+        if record.usage.platform.any() {
+            log::info!("report {} interrupts: {}", record.config.name, record.usage.platform);
+        }
     }
 }

@@ -303,9 +303,18 @@ impl Partition {
     /// at the deadline (give or take the timer's granularity).
     pub fn run_slice(&mut self, deadline: u64, timer: &SliceTimer, usage: &mut Usage) -> SliceEnd {
         match self.run_until(deadline, timer, usage) {
-            SliceEnd::Stopped(reason) => SliceEnd::Stopped(self.stopped(reason)),
+            SliceEnd::Stopped(reason) => {
+                self.account(usage);
+                SliceEnd::Stopped(self.stopped(reason))
+            }
             other => other,
         }
+    }
+
+    /// Adds this incarnation's platform counters to `usage` (once, when it
+    /// ends).
+    pub fn account(&self, usage: &mut Usage) {
+        usage.platform.add(&self.platform.counters());
     }
 
     /// Ends the partition's run: flushes its console (with its text-mode
@@ -497,6 +506,9 @@ pub struct Usage {
     pub restarts: u32,
     /// CPU time charged so far, in microseconds.
     pub cpu_time_us: u64,
+    /// What the platforms of the partition's incarnations delivered,
+    /// dropped and refused (added up when each incarnation ends).
+    pub platform: super::platform::PlatformCounters,
 }
 
 /// How a time slice ended.

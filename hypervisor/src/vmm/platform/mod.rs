@@ -41,6 +41,10 @@ use hv_vmx::PendingEvents;
 /// Counters of what the platform refused or dropped, for the report.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct PlatformCounters {
+    /// APIC timer expiries (periods, when periodic).
+    pub timer_expiries: u64,
+    /// Interrupts the local APIC refused for an illegal vector (0-15).
+    pub illegal_vectors: u64,
     /// IPIs that named no vCPU of the partition (or used a mode a guest
     /// may not send: SMI, INIT and start-up to itself, reserved).
     pub ipis_dropped: u64,
@@ -59,6 +63,57 @@ pub struct PlatformCounters {
     pub interrupts_injected: u64,
     /// NMIs injected.
     pub nmis_injected: u64,
+}
+
+impl PlatformCounters {
+    /// Adds `other` to these.
+    pub fn add(&mut self, other: &Self) {
+        self.timer_expiries += other.timer_expiries;
+        self.illegal_vectors += other.illegal_vectors;
+        self.ipis_dropped += other.ipis_dropped;
+        self.ipis_delivered += other.ipis_delivered;
+        self.apic_faults += other.apic_faults;
+        self.apic_base_refused += other.apic_base_refused;
+        self.ioapic_dropped += other.ioapic_dropped;
+        self.mmio_ignored += other.mmio_ignored;
+        self.interrupts_injected += other.interrupts_injected;
+        self.nmis_injected += other.nmis_injected;
+    }
+
+    /// Whether anything was counted.
+    pub fn any(&self) -> bool {
+        self.interrupts_injected
+            + self.nmis_injected
+            + self.ipis_dropped
+            + self.ipis_delivered
+            + self.apic_faults
+            + self.apic_base_refused
+            + self.ioapic_dropped
+            + self.illegal_vectors
+            + self.timer_expiries
+            > 0
+    }
+}
+
+impl core::fmt::Display for PlatformCounters {
+    /// `N injected (N NMIs); APIC timer N expiries; IPIs N delivered, N dropped; ...`
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "{} injected ({} NMIs); APIC timer {} expiries; IPIs {} delivered, {} dropped; refused: {} APIC accesses (#GP), \
+             {} APIC base moves, {} illegal vectors, {} I/O APIC messages, {} MMIO of a size no register has",
+            self.interrupts_injected,
+            self.nmis_injected,
+            self.timer_expiries,
+            self.ipis_delivered,
+            self.ipis_dropped,
+            self.apic_faults,
+            self.apic_base_refused,
+            self.illegal_vectors,
+            self.ioapic_dropped,
+            self.mmio_ignored
+        )
+    }
 }
 
 /// The I/O APIC's ID (the local APICs' IDs start at 0).
@@ -109,6 +164,12 @@ impl VirtualPlatform {
             pending: PendingEvents::default(),
             counters: PlatformCounters::default(),
         }
+    }
+
+    /// The counters, with the local APIC's own.
+    pub fn counters(&self) -> PlatformCounters {
+        let apic = self.lapic.snapshot();
+        PlatformCounters { timer_expiries: apic.timer_expiries, illegal_vectors: apic.illegal_vectors, ..self.counters }
     }
 
     /// The local APIC, to read.
