@@ -32,8 +32,20 @@ pub const ERROR: u8 = 0xFE;
 pub const SPURIOUS: u8 = 0xFF;
 
 /// The vectors with counters.
-const VECTORS: [u8; 12] =
-    [TIMER, SELF_IPI, SELF_IPI_MSR, LOST_IPI, PRIORITY, ERROR, SPURIOUS, PIC_TIMER, PIC_SPURIOUS, IOAPIC_TIMER, UART, NMI];
+const VECTORS: [u8; 12] = [
+    TIMER,
+    SELF_IPI,
+    SELF_IPI_MSR,
+    LOST_IPI,
+    PRIORITY,
+    ERROR,
+    SPURIOUS,
+    PIC_TIMER,
+    PIC_SPURIOUS,
+    IOAPIC_TIMER,
+    UART,
+    NMI,
+];
 
 static COUNTS: [AtomicU64; 12] = [const { AtomicU64::new(0) }; 12];
 static LAST_TSC: [AtomicU64; 12] = [const { AtomicU64::new(0) }; 12];

@@ -442,6 +442,13 @@ impl Partition {
                 Action::Inject(_) | Action::InjectPageFault { .. } => self.events.queued_by_handler(),
                 _ => {}
             }
+            // The VMX-preemption timer counts only while the guest runs, so
+            // a guest that exits all the time (an interrupt storm) would
+            // have the hypervisor's handling time outside its count: the
+            // TSC decides, after every exit, whether the slice is over.
+            if cpu::rdtsc() >= deadline {
+                return SliceEnd::FrameOver;
+            }
         }
     }
 }
