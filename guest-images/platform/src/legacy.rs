@@ -6,18 +6,13 @@
 
 use crate::apic::{reg, Apic};
 use crate::arch::{self, inb, outb, rdtsc};
+use crate::measure::{error_permille, idle, percent, wait_for, TOLERANCE_PERMILLE};
 use crate::timers::Clocks;
 use crate::{check, interrupts, say};
 
 /// The PIT's input clock (8254 datasheet; the PC's 14.31818 MHz / 12).
 const PIT_HZ: u64 = 1_193_182;
-/// The rate-check tolerance, in tenths of a percent.
-const TOLERANCE_PERMILLE: u64 = 20;
 const IOAPIC: u64 = 0xFEC0_0000;
-
-fn error_permille(measured: u64, expected: u64) -> u64 {
-    measured.abs_diff(expected) * 1000 / expected.max(1)
-}
 
 fn tsc_for_pit(clocks: &Clocks, pit_clocks: u64) -> u64 {
     u64::try_from(u128::from(pit_clocks) * u128::from(clocks.tsc_hz) / u128::from(PIT_HZ)).unwrap_or(u64::MAX)
@@ -44,9 +39,8 @@ pub fn pit_channel2_calibration(clocks: &Clocks) {
     check(
         error <= TOLERANCE_PERMILLE,
         format_args!(
-            "PIT channel 2 (port 0x61 gate): 10 ms took {elapsed} TSC ticks, expected {expected} ({polls} polls, error {}.{}%)",
-            error / 10,
-            error % 10
+            "PIT channel 2 (port 0x61 gate): 10 ms took {elapsed} TSC ticks, expected {expected} ({polls} polls, error {})",
+            percent(error)
         ),
     );
     outb(0x61, inb(0x61) & !0x01);
@@ -63,24 +57,6 @@ fn pit_channel0_1khz() {
 fn pit_channel0_stop() {
     // Mode 0 with a count of 0 that is never completed: OUT0 stays low.
     outb(0x43, 0b0011_0000);
-}
-
-/// Sleeps until `vector` has been taken `times` times (or a second passed).
-fn wait_for(vector: u8, times: u64, clocks: &Clocks) {
-    let start = rdtsc();
-    while interrupts::count(vector) < times && rdtsc().wrapping_sub(start) < clocks.tsc_hz {
-        arch::wait_for_interrupt();
-    }
-}
-
-/// Spins `ticks` TSC ticks with interrupts enabled.
-fn idle(ticks: u64) {
-    let start = rdtsc();
-    arch::enable_interrupts();
-    while rdtsc().wrapping_sub(start) < ticks {
-        core::hint::spin_loop();
-    }
-    arch::disable_interrupts();
 }
 
 /// Initialises the 8259 pair (ICW1-ICW4: vector bases 0x20 and 0x28,
@@ -118,9 +94,8 @@ pub fn pic_timer(apic: Apic, clocks: &Clocks) {
     check(
         seen >= 20 && error <= TOLERANCE_PERMILLE,
         format_args!(
-            "PIT IRQ0 through the 8259: {seen} ticks in {elapsed} TSC ticks, expected {expected} (error {}.{}%)",
-            error / 10,
-            error % 10
+            "PIT IRQ0 through the 8259: {seen} ticks in {elapsed} TSC ticks, expected {expected} (error {})",
+            percent(error)
         ),
     );
     idle(clocks.tsc_hz / 500);
@@ -153,9 +128,8 @@ pub fn ioapic_timer(clocks: &Clocks) {
     check(
         seen >= 10 && error <= TOLERANCE_PERMILLE,
         format_args!(
-            "PIT IRQ0 through I/O APIC pin 2: {seen} ticks in {elapsed} TSC ticks, expected {expected} (error {}.{}%)",
-            error / 10,
-            error % 10
+            "PIT IRQ0 through I/O APIC pin 2: {seen} ticks in {elapsed} TSC ticks, expected {expected} (error {})",
+            percent(error)
         ),
     );
     idle(clocks.tsc_hz / 500);

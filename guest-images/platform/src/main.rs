@@ -32,6 +32,7 @@ mod boot_info;
 mod console;
 mod interrupts;
 mod legacy;
+mod measure;
 mod storm;
 mod timers;
 
@@ -138,30 +139,20 @@ fn check_identity(apic: Apic) {
     check(version & 0xFF >= 0x10, format_args!("APIC version {version:#x} (integrated APIC)"));
 }
 
-/// Waits about `ticks` TSC ticks with interrupts enabled.
-fn wait_with_interrupts(ticks: u64) {
-    let start = arch::rdtsc();
-    arch::enable_interrupts();
-    while arch::rdtsc().wrapping_sub(start) < ticks {
-        core::hint::spin_loop();
-    }
-    arch::disable_interrupts();
-}
-
 fn check_ipis(apic: Apic) {
     use interrupts::{LOST_IPI, SELF_IPI, SELF_IPI_MSR};
     let settle = timers::Clocks::from_cpuid().tsc_hz / 1000;
     // Fixed, assert, shorthand "self".
     apic.send_ipi(u32::from(SELF_IPI) | 1 << 14 | 0b01 << 18, 0);
-    wait_with_interrupts(settle);
+    measure::idle(settle);
     check(interrupts::count(SELF_IPI) == 1, format_args!("self-IPI through the ICR arrived once"));
     Apic::X2.write(0x3F0, u32::from(SELF_IPI_MSR));
-    wait_with_interrupts(settle);
+    measure::idle(settle);
     check(interrupts::count(SELF_IPI_MSR) == 1, format_args!("self-IPI through the SELF IPI register arrived once"));
     // An APIC ID the partition does not have, and everybody but us.
     apic.send_ipi(u32::from(LOST_IPI) | 1 << 14, 7);
     apic.send_ipi(u32::from(LOST_IPI) | 1 << 14 | 0b11 << 18, 0);
-    wait_with_interrupts(settle);
+    measure::idle(settle);
     check(
         interrupts::count(LOST_IPI) == 0,
         format_args!("IPIs to APIC ID 7 and to all-excluding-self arrived nowhere"),
@@ -181,10 +172,10 @@ fn check_task_priority(apic: Apic) {
     arch::write_cr8(6);
     check(apic.read(reg::TPR) == 0x60, format_args!("CR8 = 6 is TPR {:#x}", apic.read(reg::TPR)));
     apic.send_ipi(u32::from(PRIORITY) | 1 << 14 | 0b01 << 18, 0);
-    wait_with_interrupts(settle);
+    measure::idle(settle);
     check(interrupts::count(PRIORITY) == 0, format_args!("vector {PRIORITY:#x} held back while CR8 = 6"));
     arch::write_cr8(0);
-    wait_with_interrupts(settle);
+    measure::idle(settle);
     check(interrupts::count(PRIORITY) == 1, format_args!("vector {PRIORITY:#x} delivered once CR8 = 0"));
     check(arch::read_cr8() == 0, format_args!("CR8 reads back 0"));
 }
@@ -219,7 +210,7 @@ fn check_xapic_ipi(apic: Apic) {
     use interrupts::SELF_IPI;
     interrupts::reset(SELF_IPI);
     apic.send_ipi(u32::from(SELF_IPI) | 1 << 14 | 0b01 << 18, 0);
-    wait_with_interrupts(timers::Clocks::from_cpuid().tsc_hz / 1000);
+    measure::idle(timers::Clocks::from_cpuid().tsc_hz / 1000);
     check(interrupts::count(SELF_IPI) == 1, format_args!("xAPIC self-IPI through the ICR in the page arrived once"));
 }
 

@@ -4,10 +4,8 @@
 
 use crate::apic::{reg, Apic, TSC_DEADLINE_MSR};
 use crate::arch::{self, rdtsc};
+use crate::measure::{error_permille, percent, wait_for, TOLERANCE_PERMILLE};
 use crate::{check, interrupts, say};
-
-/// The tolerance of every rate check, in tenths of a percent.
-const TOLERANCE_PERMILLE: u64 = 20;
 
 /// The clocks CPUID announces.
 pub struct Clocks {
@@ -30,30 +28,6 @@ impl Clocks {
     fn tsc_for_counts(&self, counts: u64) -> u64 {
         u64::try_from(u128::from(counts) * u128::from(self.tsc_hz) / u128::from(self.crystal_hz.max(1)))
             .unwrap_or(u64::MAX)
-    }
-}
-
-/// The error of `measured` against `expected`, in tenths of a percent.
-fn error_permille(measured: u64, expected: u64) -> u64 {
-    measured.abs_diff(expected) * 1000 / expected.max(1)
-}
-
-fn percent(permille: u64) -> impl core::fmt::Display {
-    struct P(u64);
-    impl core::fmt::Display for P {
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            write!(f, "{}.{}%", self.0 / 10, self.0 % 10)
-        }
-    }
-    P(permille)
-}
-
-/// Sleeps in HLT until `vector` has been taken `times` times, or about a
-/// second of TSC time passed (the check then fails on the count).
-fn wait_for(vector: u8, times: u64, clocks: &Clocks) {
-    let start = rdtsc();
-    while interrupts::count(vector) < times && rdtsc().wrapping_sub(start) < clocks.tsc_hz {
-        arch::wait_for_interrupt();
     }
 }
 
