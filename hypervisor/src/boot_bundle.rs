@@ -20,12 +20,15 @@ pub struct BootParams {
     pub run_ms: Option<u64>,
     /// Print partition monitoring lines this often, in milliseconds.
     pub monitor_ms: Option<u64>,
+    /// `apic_virt=off`: emulate the APIC entirely even where the CPU offers
+    /// APIC virtualization (TPR shadow), to test and compare both paths.
+    pub apic_virt_off: bool,
     /// The bundle itself (guest images), if there is one.
     pub bundle: Option<Bundle<'static>>,
 }
 
 /// Keys the kernel accepts.
-const KNOWN_KEYS: &[&str] = &["selftest", "run_ms", "monitor_ms", "linger_ms"];
+const KNOWN_KEYS: &[&str] = &["selftest", "run_ms", "monitor_ms", "linger_ms", "apic_virt"];
 
 /// Why the bundle could not be used.
 pub enum BootBundleError {
@@ -86,6 +89,15 @@ pub fn load(boot_info: &BootInfo) -> Result<BootParams, BootBundleError> {
                         "monitor_ms={value}: expected milliseconds from 1 to 3600000"
                     ))
                 })?);
+            }
+            "apic_virt" => {
+                boot_params.apic_virt_off = match value {
+                    "on" => false,
+                    "off" => true,
+                    _ => {
+                        return Err(BootBundleError::Param(alloc::format!("apic_virt={value}: expected on or off")));
+                    }
+                };
             }
             "run_ms" => {
                 let ms = value.parse::<u64>().ok().filter(|ms| (1..=86_400_000).contains(ms));

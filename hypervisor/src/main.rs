@@ -94,8 +94,11 @@ fn kernel_main(boot_info: &'static mut BootInfo) -> ! {
     };
     let fault = params.selftest.and_then(selftest::SelfTest::guest_state_fault);
     let ticks = |ms: u64| ms.saturating_mul(time::tsc_hz()) / 1000;
-    let options =
-        vmm::RunOptions { limit_ticks: params.run_ms.map(ticks), monitor_ticks: params.monitor_ms.map(ticks) };
+    let options = vmm::RunOptions {
+        limit_ticks: params.run_ms.map(ticks),
+        monitor_ticks: params.monitor_ms.map(ticks),
+        apic_virt_off: params.apic_virt_off,
+    };
     let status = match vmm::run(caps, params.bundle.as_ref(), options, fault) {
         Ok(summary) if summary.hypervisor_failures == 0 => {
             log::info!("all {} partitions ran and ended; the hypervisor is intact", summary.ran);

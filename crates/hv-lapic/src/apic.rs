@@ -270,6 +270,12 @@ impl LocalApic {
         (vector >> 4 > self.ppr() >> 4).then_some(vector)
     }
 
+    /// The highest requested vector, deliverable or held back by the
+    /// processor priority (for a TPR threshold).
+    pub fn highest_requested(&self) -> Option<u8> {
+        self.irr.highest()
+    }
+
     /// The vCPU took `vector` (the hypervisor injected it): it moves from
     /// the IRR to the ISR.
     pub fn acknowledge(&mut self, vector: u8) {

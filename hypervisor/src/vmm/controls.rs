@@ -39,6 +39,12 @@ impl Controls {
         PinBased::from_bits_retain(self.pin).contains(PinBased::VIRTUAL_NMIS)
     }
 
+    /// Whether "use TPR shadow" is on: the guest's CR8 is the virtual-APIC
+    /// page's VTPR (SDM 30.1.2 "TPR Virtualization"), no exit.
+    pub fn tpr_shadow(&self) -> bool {
+        PrimaryProcBased::from_bits_retain(self.primary).contains(PrimaryProcBased::USE_TPR_SHADOW)
+    }
+
     /// Whether VPIDs are enabled.
     pub fn vpid(&self) -> bool {
         SecondaryProcBased::from_bits_retain(self.secondary).contains(SecondaryProcBased::ENABLE_VPID)
@@ -71,7 +77,8 @@ fn adjust(
 
 /// Computes the controls. Unrestricted guest is required only when some
 /// partition starts in real mode (`needs_real_mode`); otherwise it is used if offered.
-pub fn compute(caps: &VmxCapabilities, needs_real_mode: bool) -> Result<Controls, ControlsError> {
+/// With `apic_virt`, the TPR shadow is used where offered (else CR8 exits).
+pub fn compute(caps: &VmxCapabilities, needs_real_mode: bool, apic_virt: bool) -> Result<Controls, ControlsError> {
     let unrestricted = SecondaryProcBased::UNRESTRICTED_GUEST.bits();
     let (required_ug, optional_ug) = if needs_real_mode { (unrestricted, 0) } else { (0, unrestricted) };
     // Every external interrupt and NMI belongs to the hypervisor; the
@@ -87,14 +94,19 @@ pub fn compute(caps: &VmxCapabilities, needs_real_mode: bool) -> Result<Controls
     // HLT, all port I/O (through bitmaps that intercept everything not
     // passed through) and all MSR accesses not passed through exit; CR3
     // accesses do not (EPT isolates the guest, CR3 is its own business).
-    // CR8 is the virtual APIC's TPR, never the physical one.
+    // CR8 is the virtual APIC's TPR, never the physical one: through the
+    // TPR shadow where the CPU offers it (and `apic_virt`), else by exits.
+    let tpr = if apic_virt && caps.primary.allows(PrimaryProcBased::USE_TPR_SHADOW.bits()) {
+        PrimaryProcBased::USE_TPR_SHADOW
+    } else {
+        PrimaryProcBased::CR8_LOAD | PrimaryProcBased::CR8_STORE
+    };
     let primary = adjust(
         caps.primary,
         (PrimaryProcBased::HLT
             | PrimaryProcBased::USE_IO_BITMAPS
             | PrimaryProcBased::USE_MSR_BITMAPS
-            | PrimaryProcBased::CR8_LOAD
-            | PrimaryProcBased::CR8_STORE
+            | tpr
             | PrimaryProcBased::ACTIVATE_SECONDARY)
             .bits(),
         0,

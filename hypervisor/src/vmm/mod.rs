@@ -51,6 +51,8 @@ pub struct RunOptions {
     pub limit_ticks: Option<u64>,
     /// Print a monitoring line per partition this often (boot parameter `monitor_ms`).
     pub monitor_ticks: Option<u64>,
+    /// Do not use the CPU's APIC virtualization (boot parameter `apic_virt=off`).
+    pub apic_virt_off: bool,
 }
 
 /// Enters VMX operation and runs the partitions of the bundle's manifest.
@@ -75,7 +77,8 @@ pub fn run(
     }
     let needs_real_mode = manifest.partitions.iter().any(|p| p.mode == hv_manifest::CpuMode::Real16);
     report_readiness(caps, &manifest);
-    let controls = controls::compute(caps, needs_real_mode).map_err(RunError::Controls)?;
+    let controls = controls::compute(caps, needs_real_mode, !options.apic_virt_off).map_err(RunError::Controls)?;
+    report_apic_virtualization(caps, &controls, options.apic_virt_off);
     check_memory(&manifest)?;
     interrupt_controllers::mask_legacy_pics();
     vcpu::init_fixed_bits(caps);
@@ -122,6 +125,17 @@ fn report_readiness(caps: &VmxCapabilities, manifest: &hv_manifest::Manifest) {
         );
     }
     log::info!("readiness: VPID {} (optional: keeps TLB entries across switches)", yes_no(caps.has_vpid()));
+}
+
+/// Says whether the APIC's task priority is virtualized by the CPU.
+fn report_apic_virtualization(caps: &VmxCapabilities, controls: &controls::Controls, forced_off: bool) {
+    let offered = caps.primary.allows(hv_vmx::PrimaryProcBased::USE_TPR_SHADOW.bits());
+    let how = match (controls.tpr_shadow(), offered, forced_off) {
+        (true, _, _) => "used: guests' CR8 accesses do not exit",
+        (false, true, true) => "not used (apic_virt=off): CR8 accesses exit and are emulated",
+        _ => "not offered: CR8 accesses exit and are emulated",
+    };
+    log::info!("readiness: TPR shadow {} ({how})", if offered { "present" } else { "MISSING" });
 }
 
 /// Host memory each partition needs beyond its guest memory: VMCS, EPT

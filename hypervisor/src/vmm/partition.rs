@@ -160,7 +160,15 @@ pub struct Partition {
     physical_address_width: u8,
     /// [`MIN_DEVICE_WAKE_US`] in TSC ticks.
     min_device_wake: u64,
+    /// The virtual-APIC page, when the TPR shadow is used: its VTPR is the
+    /// guest's CR8, kept in step with the local APIC model's TPR.
+    virtual_apic: Option<OwnedFrames>,
+    /// The TPR threshold now in the VMCS.
+    tpr_threshold: u8,
 }
+
+/// VTPR's offset in the virtual-APIC page (the TPR's in the xAPIC page).
+const VTPR: usize = 0x80;
 
 /// The shortest interval at which device timers bring a vCPU back.
 const MIN_DEVICE_WAKE_US: u64 = 10;
@@ -239,6 +247,11 @@ impl Partition {
         }
         msr_bitmap.as_mut_slice().copy_from_slice(msrs.as_bytes());
 
+        let virtual_apic = if platform.controls.tpr_shadow() {
+            Some(OwnedFrames::frame().map_err(CreateError::OutOfMemory)?)
+        } else {
+            None
+        };
         let io_base = io_bitmaps.phys().as_u64();
         let setup = VcpuSetup {
             mode,
@@ -250,6 +263,7 @@ impl Partition {
             vpid: u16::try_from(id).unwrap_or(u16::MAX).max(1),
             io_bitmaps: (io_base, io_base + 4096),
             msr_bitmap: msr_bitmap.phys().as_u64(),
+            virtual_apic_page: virtual_apic.as_ref().map(|page| page.phys().as_u64()),
             fault,
         };
         let vcpu = Vcpu::new(platform.vmx, platform.caps, platform.controls, platform.physical_address_width, &setup)
@@ -276,6 +290,8 @@ impl Partition {
             halted: false,
             physical_address_width: platform.physical_address_width,
             min_device_wake: hv_sched::ticks_from_us(MIN_DEVICE_WAKE_US, crate::time::tsc_hz()),
+            virtual_apic,
+            tpr_threshold: 0,
         })
     }
 
@@ -354,6 +370,36 @@ impl Partition {
         }
     }
 
+    /// Before an entry, with the TPR shadow: the model's TPR into VTPR (the
+    /// guest may have written it through the xAPIC page or x2APIC MSR),
+    /// and a TPR threshold that brings the CPU back (a TPR-below-threshold
+    /// exit, SDM 30.1.2) when the guest lowers CR8 under the class of an
+    /// interrupt the TPR holds back. VM entry requires the threshold not to
+    /// exceed VTPR\[7:4\] (27.2.1.1).
+    fn tpr_to_shadow(&mut self) -> Result<(), crate::arch::x86_64::vmx::VmFail> {
+        let Some(page) = self.virtual_apic.as_mut() else { return Ok(()) };
+        let tpr = self.platform.lapic().tpr();
+        page.as_mut_slice()[VTPR] = tpr;
+        let held_back =
+            self.platform.lapic().highest_requested().filter(|_| self.platform.lapic().deliverable().is_none());
+        let threshold = held_back.map_or(0, |vector| (vector >> 4).min(tpr >> 4));
+        if threshold != self.tpr_threshold {
+            crate::arch::x86_64::vmx::instructions::vmwrite(hv_vmx::Control32::TPR_THRESHOLD, u64::from(threshold))?;
+            self.tpr_threshold = threshold;
+        }
+        Ok(())
+    }
+
+    /// After an exit, with the TPR shadow: the guest's MOV to CR8 went to
+    /// VTPR; the model takes it over.
+    fn tpr_from_shadow(&mut self) {
+        let Some(page) = self.virtual_apic.as_ref() else { return };
+        let vtpr = page.as_slice()[VTPR];
+        if vtpr != self.platform.lapic().tpr() {
+            self.platform.lapic_mut().set_tpr(vtpr);
+        }
+    }
+
     /// Whether the partition has something to do: it is not halted, or an
     /// interrupt is pending that wakes it.
     pub fn ready(&self) -> bool {
@@ -395,6 +441,9 @@ impl Partition {
             if let Err(fail) = self.events.before_entry(&mut self.platform) {
                 return SliceEnd::Stopped(StopReason::HypervisorFault(fail.into()));
             }
+            if let Err(fail) = self.tpr_to_shadow() {
+                return SliceEnd::Stopped(StopReason::HypervisorFault(fail.into()));
+            }
             if let Err(fail) = self.vcpu.enter(self.xcr0_usable) {
                 return SliceEnd::Stopped(StopReason::EntryInstructionFailed(fail));
             }
@@ -403,6 +452,7 @@ impl Partition {
                 Err(fail) => return SliceEnd::Stopped(StopReason::HypervisorFault(fail.into())),
             };
             usage.exits.record(field.basic());
+            self.tpr_from_shadow();
             if let Err(fail) = self.events.after_exit() {
                 return SliceEnd::Stopped(StopReason::HypervisorFault(fail.into()));
             }

@@ -103,6 +103,8 @@ pub struct VcpuSetup {
     pub io_bitmaps: (u64, u64),
     /// Physical address of the MSR bitmap.
     pub msr_bitmap: u64,
+    /// Physical address of the virtual-APIC page, when the TPR shadow is used.
+    pub virtual_apic_page: Option<u64>,
     /// A deliberate break of the guest state (self-tests only).
     pub fault: Option<GuestStateFault>,
 }
@@ -271,6 +273,11 @@ fn write_controls(controls: &Controls, entry_controls: u32, setup: &VcpuSetup) -
     vmwrite(Control64::IO_BITMAP_B, setup.io_bitmaps.1)?;
     vmwrite(Control64::MSR_BITMAPS, setup.msr_bitmap)?;
     vmwrite(Control64::EPT_POINTER, setup.eptp)?;
+    if let Some(page) = setup.virtual_apic_page {
+        // VTPR is byte 0x80 of the page (SDM 30.1.2); 0 like the APIC's TPR.
+        vmwrite(Control64::VIRTUAL_APIC_PAGE, page)?;
+        vmwrite(Control32::TPR_THRESHOLD, 0)?;
+    }
     if controls.vpid() {
         vmwrite(Control16::VPID, u64::from(setup.vpid))?;
     }

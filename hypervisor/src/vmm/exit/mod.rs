@@ -163,6 +163,9 @@ pub fn handle(field: ExitReasonField, ctx: &mut ExitContext<'_>) -> Result<Actio
         ExitReason::Hlt => Action::Halt,
         // The guest can now take what was pending: the entry path injects it.
         ExitReason::InterruptWindow | ExitReason::NmiWindow => Action::Resume,
+        // The guest lowered CR8 below the class of an interrupt its TPR held
+        // back (trap-like: RIP is past the MOV); the entry path injects it.
+        ExitReason::TprBelowThreshold => Action::Resume,
         ExitReason::IoInstruction => io::handle(ctx, qualification()?)?,
         ExitReason::Rdmsr => msr::read(ctx)?,
         ExitReason::Wrmsr => msr::write(ctx)?,
