@@ -165,6 +165,8 @@ pub struct Partition {
     virtual_apic: Option<OwnedFrames>,
     /// The TPR threshold now in the VMCS.
     tpr_threshold: u8,
+    /// The platform generation VTPR and the threshold were last set for.
+    shadow_generation: Option<u64>,
 }
 
 /// VTPR's offset in the virtual-APIC page (the TPR's in the xAPIC page).
@@ -292,6 +294,7 @@ impl Partition {
             min_device_wake: hv_sched::ticks_from_us(MIN_DEVICE_WAKE_US, crate::time::tsc_hz()),
             virtual_apic,
             tpr_threshold: 0,
+            shadow_generation: None,
         })
     }
 
@@ -378,6 +381,12 @@ impl Partition {
     /// exceed VTPR\[7:4\] (27.2.1.1).
     fn tpr_to_shadow(&mut self) -> Result<(), crate::arch::x86_64::vmx::VmFail> {
         let Some(page) = self.virtual_apic.as_mut() else { return Ok(()) };
+        // Only a change of the interrupt state can change either value.
+        let generation = self.platform.generation();
+        if self.shadow_generation == Some(generation) {
+            return Ok(());
+        }
+        self.shadow_generation = Some(generation);
         let tpr = self.platform.lapic().tpr();
         page.as_mut_slice()[VTPR] = tpr;
         let held_back =

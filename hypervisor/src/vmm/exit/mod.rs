@@ -211,7 +211,8 @@ const RFLAGS_IF: u64 = 1 << 9;
 
 /// Interruptibility bits that an instruction boundary ends: blocking by STI
 /// (bit 0) and by MOV SS (bit 1) (SDM 25.4.2, Table 25-3).
-const BLOCKING_BY_STI_OR_MOV_SS: u64 = 0b11;
+const BLOCKING_BY_STI_OR_MOV_SS: u64 =
+    (hv_vmx::injection::BLOCKING_BY_STI | hv_vmx::injection::BLOCKING_BY_MOV_SS) as u64;
 
 /// Carries out `action` except `Stop`, which the caller handles.
 pub fn apply(action: &Action) -> Result<(), VmFail> {

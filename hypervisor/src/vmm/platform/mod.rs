@@ -142,6 +142,10 @@ pub struct VirtualPlatform {
     next_event: Option<u64>,
     /// What was pending at the last poll.
     pending: PendingEvents,
+    /// Counts the changes of interrupt state seen by the hypervisor (a
+    /// poll that did work, an interrupt taken): state derived from it
+    /// (the TPR threshold) is recomputed only when this moves.
+    generation: u64,
     /// The UART's interrupt line as last driven.
     uart_line: bool,
     /// What was refused or dropped.
@@ -162,6 +166,7 @@ impl VirtualPlatform {
             dirty: true,
             next_event: None,
             pending: PendingEvents::default(),
+            generation: 0,
             counters: PlatformCounters::default(),
         }
     }
@@ -206,6 +211,13 @@ impl VirtualPlatform {
             interrupt: self.pic_interrupt() || self.lapic.deliverable().is_some(),
         };
         self.dirty = false;
+        self.generation += 1;
+    }
+
+    /// See the `generation` field: it moves whenever the interrupt state
+    /// may have changed.
+    pub fn generation(&self) -> u64 {
+        self.generation
     }
 
     /// Drives the ISA interrupt lines from the devices' state at `now`:
@@ -296,6 +308,7 @@ impl VirtualPlatform {
     /// controller (the 8259's INTA cycle, or the local APIC's IRR to ISR).
     pub fn take_interrupt(&mut self) -> Option<u8> {
         self.dirty = true;
+        self.generation += 1;
         if self.pic_interrupt() {
             self.counters.interrupts_injected += 1;
             return Some(self.pic.acknowledge());
