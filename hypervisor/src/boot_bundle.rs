@@ -20,9 +20,10 @@ pub struct BootParams {
     pub run_ms: Option<u64>,
     /// Print partition monitoring lines this often, in milliseconds.
     pub monitor_ms: Option<u64>,
-    /// `apic_virt=off`: emulate the APIC entirely even where the CPU offers
-    /// APIC virtualization (TPR shadow), to test and compare both paths.
-    pub apic_virt_off: bool,
+    /// `apic_virt=off|tpr|on`: how much of the CPU's APIC virtualization
+    /// may be used (`on`, the default, is all it offers), to test and
+    /// compare the paths.
+    pub apic_virt: crate::vmm::ApicVirtualization,
     /// The bundle itself (guest images), if there is one.
     pub bundle: Option<Bundle<'static>>,
 }
@@ -91,11 +92,14 @@ pub fn load(boot_info: &BootInfo) -> Result<BootParams, BootBundleError> {
                 })?);
             }
             "apic_virt" => {
-                boot_params.apic_virt_off = match value {
-                    "on" => false,
-                    "off" => true,
+                boot_params.apic_virt = match value {
+                    "on" => crate::vmm::ApicVirtualization::VirtualInterrupts,
+                    "tpr" => crate::vmm::ApicVirtualization::TprShadow,
+                    "off" => crate::vmm::ApicVirtualization::Off,
                     _ => {
-                        return Err(BootBundleError::Param(alloc::format!("apic_virt={value}: expected on or off")));
+                        return Err(BootBundleError::Param(alloc::format!(
+                            "apic_virt={value}: expected on, tpr (the TPR shadow only) or off"
+                        )));
                     }
                 };
             }

@@ -97,7 +97,7 @@ fn kernel_main(boot_info: &'static mut BootInfo) -> ! {
     let options = vmm::RunOptions {
         limit_ticks: params.run_ms.map(ticks),
         monitor_ticks: params.monitor_ms.map(ticks),
-        apic_virt_off: params.apic_virt_off,
+        apic_virt: params.apic_virt,
     };
     let status = match vmm::run(caps, params.bundle.as_ref(), options, fault) {
         Ok(summary) if summary.hypervisor_failures == 0 => {

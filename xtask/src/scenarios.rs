@@ -77,9 +77,10 @@ macro_rules! platform_lines {
             "[platform] platform: ok   PIT IRQ0 through I/O APIC pin 2: 10 ticks",
             "[platform] platform: ok   I/O APIC pin 2 masked: no tick in 5 ms",
             "[platform] platform: ok   UART transmitter-empty interrupt through I/O APIC pin 4",
+            "[platform] platform: ok   level-triggered I/O APIC interrupt taken twice, EOI reached the I/O APIC",
             "[platform] platform: ok   received 15 typed bytes by",
             "[platform] platform: echo: typed by xtask",
-            "[platform] platform: 51 checks, 0 failed",
+            "[platform] platform: 52 checks, 0 failed",
             "[platform] platform: ok   NMI IPI to APIC ID 0 arrived as an NMI, with IF = 0",
             "partition platform: stopped: halted",
             $($path,)*
@@ -489,7 +490,8 @@ pub const ALL: &[Scenario] = &[
     Scenario {
         name: "platform-interrupts",
         about: "the platform guest, a multiboot kernel: local APIC timer in all three modes, PIT, 8259, I/O APIC and \
-                UART interrupts measured against the TSC (2 %), IPIs and TPR, a line typed into its UART",
+                UART interrupts measured against the TSC (2 %), IPIs and TPR, a line typed into its UART; the CPU \
+                delivers the local APIC's interrupts (virtual-interrupt delivery)",
         emulator: Emulator::Bochs,
         firmware: Firmware::Uefi,
         cpu: Some("corei7_skylake_x"),
@@ -499,6 +501,30 @@ pub const ALL: &[Scenario] = &[
         expect_status: RunStatus::Success,
         expect_lines: platform_lines!(
             "readiness: TPR shadow present (used: guests' CR8 accesses do not exit)",
+            "readiness: virtual-interrupt delivery present (used:",
+            "NMIs), <n> delivered by the CPU;",
+            "virtualized EOI <n>"
+        ),
+        screenshot: false,
+        min_interleavings: 0,
+        typed: PLATFORM_TYPED,
+        timeout_secs: 240,
+    },
+    Scenario {
+        name: "platform-interrupts-tpr-shadow",
+        about: "the same platform checks with the TPR shadow only (apic_virt=tpr): interrupts injected, CR8 without \
+                exits, a TPR threshold for interrupts the TPR holds back",
+        emulator: Emulator::Bochs,
+        firmware: Firmware::Uefi,
+        cpu: Some("corei7_skylake_x"),
+        manifest: "manifests/tests/platform.toml",
+        params: "apic_virt=tpr",
+        expect_shares: &[],
+        expect_status: RunStatus::Success,
+        expect_lines: platform_lines!(
+            "readiness: TPR shadow present (used: guests' CR8 accesses do not exit)",
+            "readiness: virtual-interrupt delivery present (not used (apic_virt=tpr or off)",
+            "NMIs), 0 delivered by the CPU;",
             "TPR below threshold 1"
         ),
         screenshot: false,

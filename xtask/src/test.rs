@@ -246,7 +246,7 @@ fn run_scenario(scenario: &Scenario, built: &Built) -> std::result::Result<(), S
         ));
     }
     for expected in scenario.expect_lines {
-        if !outcome.serial.lines().any(|line| line.contains(expected)) {
+        if !outcome.serial.lines().any(|line| line_matches(line, expected)) {
             problems.push(format!("serial log lacks {expected:?}"));
         }
     }
@@ -262,9 +262,40 @@ fn run_scenario(scenario: &Scenario, built: &Built) -> std::result::Result<(), S
     ))
 }
 
+/// Whether `line` contains `expected`, where each `<n>` in `expected`
+/// stands for a number greater than zero.
+fn line_matches(line: &str, expected: &str) -> bool {
+    let mut parts = expected.split("<n>");
+    let first = parts.next().unwrap_or("");
+    line.match_indices(first).any(|(start, _)| rest_matches(&line[start + first.len()..], parts.clone()))
+}
+
+/// Whether `rest` is, in order, a positive number then each part (the
+/// parts after the first `<n>` of an expected line).
+fn rest_matches<'a>(rest: &str, mut parts: impl Iterator<Item = &'a str> + Clone) -> bool {
+    let Some(part) = parts.next() else { return true };
+    let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    let number = &rest[..digits];
+    !number.is_empty()
+        && !number.trim_start_matches('0').is_empty()
+        && rest[digits..].starts_with(part)
+        && rest_matches(&rest[digits + part.len()..], parts)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn expected_lines_match_positive_numbers_for_n() {
+        let line = "report p interrupts: 3 injected (0 NMIs), 120 delivered by the CPU; APIC timer 5 expiries";
+        assert!(line_matches(line, "NMIs), <n> delivered by the CPU;"));
+        assert!(line_matches(line, "<n> injected (0 NMIs)"));
+        assert!(line_matches(line, "APIC timer"));
+        assert!(!line_matches(line, "(<n> NMIs)"), "0 is not a positive number");
+        assert!(!line_matches(line, "NMIs), <n> injected"));
+        assert!(!line_matches("x 0 delivered", "x <n> delivered"));
+    }
 
     #[test]
     fn interleavings_count_partition_changes_but_not_log_lines() {

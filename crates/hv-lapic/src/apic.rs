@@ -95,9 +95,9 @@ pub struct LocalApic {
     ldr: u32,
     dfr: u32,
     svr: u32,
-    irr: VectorSet,
-    isr: VectorSet,
-    tmr: VectorSet,
+    pub(crate) irr: VectorSet,
+    pub(crate) isr: VectorSet,
+    pub(crate) tmr: VectorSet,
     /// The ESR as last latched by a write, and the errors since.
     esr: u32,
     esr_pending: u32,
@@ -106,7 +106,7 @@ pub struct LocalApic {
     lvt: [Lvt; regs::LVT_ENTRIES],
     timer: Timer,
     nmi_pending: bool,
-    stats: Snapshot,
+    pub(crate) stats: Snapshot,
 }
 
 impl LocalApic {
@@ -406,7 +406,7 @@ impl LocalApic {
         Ok(Effect::BaseChanged)
     }
 
-    fn read_register(&mut self, offset: u32, now: u64, x2apic: bool) -> Result<u32, Fault> {
+    pub(crate) fn read_register(&mut self, offset: u32, now: u64, x2apic: bool) -> Result<u32, Fault> {
         Ok(match offset {
             regs::ID => {
                 if x2apic {

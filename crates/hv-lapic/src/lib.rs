@@ -40,6 +40,7 @@ mod lvt;
 pub mod regs;
 mod timer;
 mod vectors;
+mod virtual_page;
 
 pub use apic::{Effect, Fault, LocalApic, Mode, Snapshot};
 pub use base::{ApicBase, BaseError};
@@ -47,6 +48,7 @@ pub use icr::{DeliveryMode, Destination, Ipi, Shorthand};
 pub use lvt::{Lvt, LvtIndex, TimerMode};
 pub use timer::TimerClock;
 pub use vectors::VectorSet;
+pub use virtual_page::{Absorbed, InterruptStatus, Published, VirtualApicPage, X2APIC_READS, X2APIC_WRITES};
 
 #[cfg(test)]
 mod tests;

@@ -392,3 +392,89 @@ fn random_register_traffic_keeps_invariants() {
         }
     }
 }
+
+/// Bit `vector` of the 256-bit register at `first` in a virtual-APIC page.
+fn page_bit(page: &VirtualApicPage, first: usize, vector: u8) -> bool {
+    let at = first + usize::from(vector >> 5) * 16;
+    let word = u32::from_le_bytes([page[at], page[at + 1], page[at + 2], page[at + 3]]);
+    word & (1 << (vector & 31)) != 0
+}
+
+/// Flips bit `vector` of the register at `first`, as the CPU does when it
+/// delivers a virtual interrupt or completes an EOI.
+fn flip_page_bit(page: &mut VirtualApicPage, first: usize, vector: u8) {
+    page[first + usize::from(vector >> 5) * 16 + usize::from(vector & 31) / 8] ^= 1 << (vector & 7);
+}
+
+#[test]
+fn publish_writes_the_requests_and_registers_the_cpu_reads() {
+    let mut apic = x2apic();
+    apic.write_msr(0x832, 0x40, 0, 39); // LVT timer: vector 0x40
+    apic.accept(0x51, false);
+    apic.accept(0x62, true);
+    apic.acknowledge(0x62);
+    let mut page = [0u8; 4096];
+    let published = apic.publish(&mut page, 0);
+    assert_eq!(published.status, InterruptStatus { rvi: 0x51, svi: 0x62 });
+    assert_eq!(published.status.to_field(), 0x6251);
+    assert_eq!(InterruptStatus::from_field(0x6251), published.status);
+    assert!(page_bit(&page, 0x200, 0x51) && page_bit(&page, 0x100, 0x62) && page_bit(&page, 0x180, 0x62));
+    assert_eq!(published.eoi_exit, [0, 1 << (0x62 - 0x40), 0, 0], "level-triggered vectors exit on EOI");
+    assert_eq!(page[0x320], 0x40, "LVT timer, as RDMSR 0x832 reads it");
+    assert_eq!(page[0x30], 0x14, "version");
+    assert_eq!(&page[0x20..0x24], &[0, 0, 0, 0], "x2APIC ID 0, full width");
+}
+
+#[test]
+fn publish_requests_nothing_while_the_apic_is_disabled() {
+    let mut apic = enabled();
+    apic.accept(0x51, false);
+    assert_eq!(apic.write_msr(MSR_APIC_BASE, apic.base().raw() & !base_bits::EN, 0, 39), Some(Ok(Effect::BaseChanged)));
+    let mut page = [0u8; 4096];
+    assert_eq!(apic.publish(&mut page, 0).status.rvi, 0);
+}
+
+#[test]
+fn absorb_takes_over_deliveries_and_eois_the_cpu_completed() {
+    let mut apic = x2apic();
+    apic.accept(0x51, false);
+    apic.accept(0x30, false);
+    let mut page = [0u8; 4096];
+    apic.publish(&mut page, 0);
+    // The CPU delivers 0x51 (VIRR to VISR), then completes its EOI, then
+    // delivers 0x30 and the guest is still in its handler.
+    flip_page_bit(&mut page, 0x200, 0x51);
+    flip_page_bit(&mut page, 0x100, 0x51);
+    flip_page_bit(&mut page, 0x100, 0x51);
+    flip_page_bit(&mut page, 0x200, 0x30);
+    flip_page_bit(&mut page, 0x100, 0x30);
+    let eois_before = apic.snapshot().eois;
+    // Only the net change is visible: 0x51 and 0x30 left VIRR, 0x30 is in service.
+    assert_eq!(apic.absorb(&page), Absorbed { delivered: 2, eois: 0 });
+    assert_eq!(apic.highest_requested(), None);
+    assert_eq!(apic.ppr(), 0x30);
+    assert_eq!(apic.deliverable(), None);
+    flip_page_bit(&mut page, 0x100, 0x30);
+    assert_eq!(apic.absorb(&page), Absorbed { delivered: 0, eois: 1 });
+    assert_eq!(apic.snapshot().eois, eois_before + 1);
+    assert_eq!(apic.ppr(), 0);
+}
+
+#[test]
+fn absorb_never_takes_illegal_vectors() {
+    let mut apic = x2apic();
+    let mut page = [0u8; 4096];
+    apic.publish(&mut page, 0);
+    flip_page_bit(&mut page, 0x200, 3);
+    apic.absorb(&page);
+    assert_eq!(apic.highest_requested(), None);
+}
+
+#[test]
+fn a_virtualized_level_eoi_reaches_the_io_apic_once() {
+    let mut apic = x2apic();
+    apic.accept(0x62, true);
+    apic.acknowledge(0x62);
+    assert_eq!(apic.virtual_level_eoi(0x62), Effect::LevelEoi(0x62));
+    assert_eq!(apic.virtual_level_eoi(0x62), Effect::None);
+}

@@ -37,6 +37,16 @@ impl VectorSet {
         self.0.get(index).copied().unwrap_or(0)
     }
 
+    /// The set with these register words.
+    pub fn from_words(words: [u32; 8]) -> Self {
+        Self(words)
+    }
+
+    /// How many vectors of this set are not in `other`.
+    pub fn difference_count(&self, other: &Self) -> u32 {
+        self.0.iter().zip(other.0.iter()).map(|(a, b)| (a & !b).count_ones()).sum()
+    }
+
     /// Whether the set is empty.
     pub fn is_empty(&self) -> bool {
         self.0.iter().all(|word| *word == 0)

@@ -281,6 +281,14 @@ vmcs_fields! {
         APIC_ACCESS_ADDR = 0x2014,
         /// Extended-page-table pointer, EPTP (SDM Vol. 3C 25.6.11).
         EPT_POINTER = 0x201A,
+        /// EOI-exit bitmap, vectors 0-63 (SDM Vol. 3C 25.6.8).
+        EOI_EXIT_BITMAP_0 = 0x201C,
+        /// EOI-exit bitmap, vectors 64-127.
+        EOI_EXIT_BITMAP_1 = 0x201E,
+        /// EOI-exit bitmap, vectors 128-191.
+        EOI_EXIT_BITMAP_2 = 0x2020,
+        /// EOI-exit bitmap, vectors 192-255.
+        EOI_EXIT_BITMAP_3 = 0x2022,
         /// XSS-exiting bitmap (SDM Vol. 3C 25.6, "enable XSAVES/XRSTORS").
         XSS_EXITING_BITMAP = 0x202C,
     }
@@ -809,7 +817,7 @@ mod tests {
     #[test]
     fn dump_order_lists_every_field_once_grouped() {
         assert_eq!(DUMP_ORDER.len(), FIELD_COUNT);
-        assert_eq!(FIELD_COUNT, 3 + 18 + 13 + 8 + 10 + 23 + 9 + 20 + 7 + 1 + 3 + 12 + 8 + 1 + 6);
+        assert_eq!(FIELD_COUNT, 3 + 18 + 13 + 8 + 10 + 23 + 9 + 20 + 7 + 1 + 3 + 16 + 8 + 1 + 6);
         for (i, (name, enc)) in DUMP_ORDER.iter().enumerate() {
             for (other_name, other_enc) in &DUMP_ORDER[i + 1..] {
                 assert_ne!(name, other_name, "duplicate name");

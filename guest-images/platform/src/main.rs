@@ -87,6 +87,7 @@ extern "C" fn kernel_main(magic: u32, info: u32) -> ! {
     timers::lapic_tsc_deadline(apic, &clocks);
     check_ipis(apic);
     check_task_priority(apic);
+    legacy::uart_level_interrupt(&clocks);
 
     let apic = leave_x2apic();
     interrupts::use_apic(apic);

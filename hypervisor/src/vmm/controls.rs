@@ -45,10 +45,47 @@ impl Controls {
         PrimaryProcBased::from_bits_retain(self.primary).contains(PrimaryProcBased::USE_TPR_SHADOW)
     }
 
+    /// Whether "virtual-interrupt delivery" and "APIC-register
+    /// virtualization" are on (SDM 30.2, 30.4.2): the CPU delivers the
+    /// local APIC's interrupts from the virtual-APIC page and completes
+    /// EOIs; "virtualize x2APIC mode" is switched on per vCPU while its
+    /// APIC is in x2APIC mode (`vmm/apic_virtualization.rs`).
+    pub fn virtual_interrupt_delivery(&self) -> bool {
+        SecondaryProcBased::from_bits_retain(self.secondary).contains(SecondaryProcBased::VIRTUAL_INTERRUPT_DELIVERY)
+    }
+
     /// Whether VPIDs are enabled.
     pub fn vpid(&self) -> bool {
         SecondaryProcBased::from_bits_retain(self.secondary).contains(SecondaryProcBased::ENABLE_VPID)
     }
+}
+
+/// How much of the CPU's APIC virtualization the hypervisor may use (boot
+/// parameter `apic_virt`); it uses what the capability MSRs offer, up to
+/// this.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ApicVirtualization {
+    /// None: CR8 exits, every APIC access exits, interrupts are injected.
+    Off,
+    /// The TPR shadow only (CR8 without exits).
+    TprShadow,
+    /// The TPR shadow, virtual-interrupt delivery, APIC-register
+    /// virtualization and "virtualize x2APIC mode".
+    #[default]
+    VirtualInterrupts,
+}
+
+/// The secondary controls of virtual-interrupt delivery as the hypervisor
+/// uses it ("virtualize x2APIC mode" is set per vCPU, by its APIC's mode).
+const VIRTUAL_INTERRUPT_CONTROLS: SecondaryProcBased = SecondaryProcBased::VIRTUAL_INTERRUPT_DELIVERY
+    .union(SecondaryProcBased::APIC_REGISTER_VIRT)
+    .union(SecondaryProcBased::VIRTUALIZE_X2APIC);
+
+/// Whether the CPU offers what virtual-interrupt delivery needs: the TPR
+/// shadow (SDM 27.2.1.1 requires it) and the three secondary controls.
+pub fn virtual_interrupts_offered(caps: &VmxCapabilities) -> bool {
+    caps.primary.allows(PrimaryProcBased::USE_TPR_SHADOW.bits())
+        && caps.secondary.is_some_and(|secondary| secondary.allows(VIRTUAL_INTERRUPT_CONTROLS.bits()))
 }
 
 /// A control the hypervisor needs but the CPU does not offer.
@@ -77,8 +114,13 @@ fn adjust(
 
 /// Computes the controls. Unrestricted guest is required only when some
 /// partition starts in real mode (`needs_real_mode`); otherwise it is used if offered.
-/// With `apic_virt`, the TPR shadow is used where offered (else CR8 exits).
-pub fn compute(caps: &VmxCapabilities, needs_real_mode: bool, apic_virt: bool) -> Result<Controls, ControlsError> {
+/// APIC virtualization is used where offered, up to `apic_virt` (else CR8
+/// and APIC accesses exit and interrupts are injected).
+pub fn compute(
+    caps: &VmxCapabilities,
+    needs_real_mode: bool,
+    apic_virt: ApicVirtualization,
+) -> Result<Controls, ControlsError> {
     let unrestricted = SecondaryProcBased::UNRESTRICTED_GUEST.bits();
     let (required_ug, optional_ug) = if needs_real_mode { (unrestricted, 0) } else { (0, unrestricted) };
     // Every external interrupt and NMI belongs to the hypervisor; the
@@ -96,7 +138,7 @@ pub fn compute(caps: &VmxCapabilities, needs_real_mode: bool, apic_virt: bool) -
     // accesses do not (EPT isolates the guest, CR3 is its own business).
     // CR8 is the virtual APIC's TPR, never the physical one: through the
     // TPR shadow where the CPU offers it (and `apic_virt`), else by exits.
-    let tpr = if apic_virt && caps.primary.allows(PrimaryProcBased::USE_TPR_SHADOW.bits()) {
+    let tpr = if apic_virt != ApicVirtualization::Off && caps.primary.allows(PrimaryProcBased::USE_TPR_SHADOW.bits()) {
         PrimaryProcBased::USE_TPR_SHADOW
     } else {
         PrimaryProcBased::CR8_LOAD | PrimaryProcBased::CR8_STORE
@@ -127,12 +169,18 @@ pub fn compute(caps: &VmxCapabilities, needs_real_mode: bool, apic_virt: bool) -
         missing: MissingControls { missing: PrimaryProcBased::ACTIVATE_SECONDARY.bits() },
         why: "EPT is configured through them",
     })?;
+    let virtual_interrupts = if apic_virt == ApicVirtualization::VirtualInterrupts && virtual_interrupts_offered(caps) {
+        (SecondaryProcBased::VIRTUAL_INTERRUPT_DELIVERY | SecondaryProcBased::APIC_REGISTER_VIRT).bits()
+    } else {
+        0
+    };
     let secondary = adjust(
         secondary_caps,
         (SecondaryProcBased::ENABLE_EPT | SecondaryProcBased::WBINVD).bits() | required_ug,
         (SecondaryProcBased::ENABLE_VPID | SecondaryProcBased::ENABLE_RDTSCP | SecondaryProcBased::ENABLE_INVPCID)
             .bits()
-            | optional_ug,
+            | optional_ug
+            | virtual_interrupts,
         "secondary processor-based controls",
         "EPT confines guest memory; unrestricted guest runs the manifest's real-mode partitions unmodified",
     )?;

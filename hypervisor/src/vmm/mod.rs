@@ -5,6 +5,7 @@
 //! from the boot bundle, and hands it to the partition manager
 //! ([`manager`]), which runs the partitions by their schedule.
 
+mod apic_virtualization;
 mod boot_structures;
 mod console;
 mod console_input;
@@ -30,6 +31,7 @@ use crate::arch::x86_64::cpu::cpuid;
 use crate::arch::x86_64::interrupt_controllers;
 use crate::arch::x86_64::vmx::vmxon;
 use crate::arch::x86_64::xcr0;
+pub use controls::ApicVirtualization;
 pub use manager::Summary;
 use partition::Platform;
 
@@ -51,8 +53,8 @@ pub struct RunOptions {
     pub limit_ticks: Option<u64>,
     /// Print a monitoring line per partition this often (boot parameter `monitor_ms`).
     pub monitor_ticks: Option<u64>,
-    /// Do not use the CPU's APIC virtualization (boot parameter `apic_virt=off`).
-    pub apic_virt_off: bool,
+    /// How much of the CPU's APIC virtualization to use (boot parameter `apic_virt`).
+    pub apic_virt: ApicVirtualization,
 }
 
 /// Enters VMX operation and runs the partitions of the bundle's manifest.
@@ -77,8 +79,8 @@ pub fn run(
     }
     let needs_real_mode = manifest.partitions.iter().any(|p| p.mode == hv_manifest::CpuMode::Real16);
     report_readiness(caps, &manifest);
-    let controls = controls::compute(caps, needs_real_mode, !options.apic_virt_off).map_err(RunError::Controls)?;
-    report_apic_virtualization(caps, &controls, options.apic_virt_off);
+    let controls = controls::compute(caps, needs_real_mode, options.apic_virt).map_err(RunError::Controls)?;
+    report_apic_virtualization(caps, &controls, options.apic_virt);
     check_memory(&manifest)?;
     interrupt_controllers::mask_legacy_pics();
     vcpu::init_fixed_bits(caps);
@@ -127,15 +129,26 @@ fn report_readiness(caps: &VmxCapabilities, manifest: &hv_manifest::Manifest) {
     log::info!("readiness: VPID {} (optional: keeps TLB entries across switches)", yes_no(caps.has_vpid()));
 }
 
-/// Says whether the APIC's task priority is virtualized by the CPU.
-fn report_apic_virtualization(caps: &VmxCapabilities, controls: &controls::Controls, forced_off: bool) {
+/// Says how much of the APIC the CPU virtualizes: the TPR shadow, and
+/// virtual-interrupt delivery with APIC-register virtualization.
+fn report_apic_virtualization(caps: &VmxCapabilities, controls: &controls::Controls, wanted: ApicVirtualization) {
     let offered = caps.primary.allows(hv_vmx::PrimaryProcBased::USE_TPR_SHADOW.bits());
-    let how = match (controls.tpr_shadow(), offered, forced_off) {
+    let how = match (controls.tpr_shadow(), offered, wanted) {
         (true, _, _) => "used: guests' CR8 accesses do not exit",
-        (false, true, true) => "not used (apic_virt=off): CR8 accesses exit and are emulated",
+        (false, true, ApicVirtualization::Off) => "not used (apic_virt=off): CR8 accesses exit and are emulated",
         _ => "not offered: CR8 accesses exit and are emulated",
     };
     log::info!("readiness: TPR shadow {} ({how})", if offered { "present" } else { "MISSING" });
+    let offered = controls::virtual_interrupts_offered(caps);
+    let how = match (controls.virtual_interrupt_delivery(), offered, wanted) {
+        (true, _, _) => {
+            "used: the CPU delivers the local APIC's interrupts and completes EOIs, \
+             and answers x2APIC register reads, without exits"
+        }
+        (false, true, _) => "not used (apic_virt=tpr or off): interrupts are injected, every APIC access exits",
+        (false, false, _) => "not offered: interrupts are injected, APIC accesses other than CR8 exit",
+    };
+    log::info!("readiness: virtual-interrupt delivery {} ({how})", if offered { "present" } else { "MISSING" });
 }
 
 /// Host memory each partition needs beyond its guest memory: VMCS, EPT

@@ -17,6 +17,7 @@ use hv_image::{plan, ElfImage, ImageError};
 use hv_manifest::{Color, CpuMode, ImageFormat, PortRange};
 use hv_vmx::{ExitReason, IoBitmaps, MsrBitmap, VmxCapabilities};
 
+use super::apic_virtualization::{ApicVirtualization, MsrIntercepts};
 use super::boot_structures;
 use super::console::PartitionConsole;
 use super::controls::Controls;
@@ -148,7 +149,7 @@ pub struct Partition {
     ept: Option<Ept>,
     ept_tables: EptTables,
     _io_bitmaps: OwnedFrames,
-    _msr_bitmap: OwnedFrames,
+    msrs: MsrIntercepts,
     vcpu: Vcpu,
     console: PartitionConsole,
     xcr0_usable: bool,
@@ -160,17 +161,10 @@ pub struct Partition {
     physical_address_width: u8,
     /// [`MIN_DEVICE_WAKE_US`] in TSC ticks.
     min_device_wake: u64,
-    /// The virtual-APIC page, when the TPR shadow is used: its VTPR is the
-    /// guest's CR8, kept in step with the local APIC model's TPR.
-    virtual_apic: Option<OwnedFrames>,
-    /// The TPR threshold now in the VMCS.
-    tpr_threshold: u8,
-    /// The platform generation VTPR and the threshold were last set for.
-    shadow_generation: Option<u64>,
+    /// The virtual-APIC page, when the CPU virtualizes the APIC (the TPR
+    /// shadow, and virtual-interrupt delivery where offered).
+    apic: Option<ApicVirtualization>,
 }
-
-/// VTPR's offset in the virtual-APIC page (the TPR's in the xAPIC page).
-const VTPR: usize = 0x80;
 
 /// The shortest interval at which device timers bring a vCPU back.
 const MIN_DEVICE_WAKE_US: u64 = 10;
@@ -240,17 +234,20 @@ impl Partition {
         }
         io_bitmaps.as_mut_slice()[..4096].copy_from_slice(ports.a());
         io_bitmaps.as_mut_slice()[4096..].copy_from_slice(ports.b());
-        let mut msr_bitmap = OwnedFrames::frame().map_err(CreateError::OutOfMemory)?;
         let mut msrs = MsrBitmap::new_intercept_all();
         for &msr in PASS_THROUGH_MSRS {
             // These MSRs are all inside the bitmap's two ranges.
             let _ = msrs.allow_read(msr);
             let _ = msrs.allow_write(msr);
         }
-        msr_bitmap.as_mut_slice().copy_from_slice(msrs.as_bytes());
+        let msrs = MsrIntercepts::new(msrs).map_err(CreateError::OutOfMemory)?;
 
-        let virtual_apic = if platform.controls.tpr_shadow() {
-            Some(OwnedFrames::frame().map_err(CreateError::OutOfMemory)?)
+        let virtual_interrupts = platform.controls.virtual_interrupt_delivery();
+        let apic = if platform.controls.tpr_shadow() {
+            Some(
+                ApicVirtualization::new(virtual_interrupts, platform.controls.secondary)
+                    .map_err(CreateError::OutOfMemory)?,
+            )
         } else {
             None
         };
@@ -264,8 +261,9 @@ impl Partition {
             eptp: ept.eptp(),
             vpid: u16::try_from(id).unwrap_or(u16::MAX).max(1),
             io_bitmaps: (io_base, io_base + 4096),
-            msr_bitmap: msr_bitmap.phys().as_u64(),
-            virtual_apic_page: virtual_apic.as_ref().map(|page| page.phys().as_u64()),
+            msr_bitmap: msrs.address(),
+            virtual_apic_page: apic.as_ref().map(ApicVirtualization::page_address),
+            virtual_interrupts,
             fault,
         };
         let vcpu = Vcpu::new(platform.vmx, platform.caps, platform.controls, platform.physical_address_width, &setup)
@@ -284,17 +282,15 @@ impl Partition {
             ept: Some(ept),
             ept_tables,
             _io_bitmaps: io_bitmaps,
-            _msr_bitmap: msr_bitmap,
+            msrs,
             vcpu,
             xcr0_usable: platform.xcr0_usable,
-            platform: VirtualPlatform::new(crate::time::tsc_hz()),
+            platform: VirtualPlatform::new(crate::time::tsc_hz(), virtual_interrupts),
             events: EventDelivery::new(platform.controls.primary, platform.controls.virtual_nmis()),
             halted: false,
             physical_address_width: platform.physical_address_width,
             min_device_wake: hv_sched::ticks_from_us(MIN_DEVICE_WAKE_US, crate::time::tsc_hz()),
-            virtual_apic,
-            tpr_threshold: 0,
-            shadow_generation: None,
+            apic,
         })
     }
 
@@ -373,42 +369,6 @@ impl Partition {
         }
     }
 
-    /// Before an entry, with the TPR shadow: the model's TPR into VTPR (the
-    /// guest may have written it through the xAPIC page or x2APIC MSR),
-    /// and a TPR threshold that brings the CPU back (a TPR-below-threshold
-    /// exit, SDM 30.1.2) when the guest lowers CR8 under the class of an
-    /// interrupt the TPR holds back. VM entry requires the threshold not to
-    /// exceed VTPR\[7:4\] (27.2.1.1).
-    fn tpr_to_shadow(&mut self) -> Result<(), crate::arch::x86_64::vmx::VmFail> {
-        let Some(page) = self.virtual_apic.as_mut() else { return Ok(()) };
-        // Only a change of the interrupt state can change either value.
-        let generation = self.platform.generation();
-        if self.shadow_generation == Some(generation) {
-            return Ok(());
-        }
-        self.shadow_generation = Some(generation);
-        let tpr = self.platform.lapic().tpr();
-        page.as_mut_slice()[VTPR] = tpr;
-        let held_back =
-            self.platform.lapic().highest_requested().filter(|_| self.platform.lapic().deliverable().is_none());
-        let threshold = held_back.map_or(0, |vector| (vector >> 4).min(tpr >> 4));
-        if threshold != self.tpr_threshold {
-            crate::arch::x86_64::vmx::instructions::vmwrite(hv_vmx::Control32::TPR_THRESHOLD, u64::from(threshold))?;
-            self.tpr_threshold = threshold;
-        }
-        Ok(())
-    }
-
-    /// After an exit, with the TPR shadow: the guest's MOV to CR8 went to
-    /// VTPR; the model takes it over.
-    fn tpr_from_shadow(&mut self) {
-        let Some(page) = self.virtual_apic.as_ref() else { return };
-        let vtpr = page.as_slice()[VTPR];
-        if vtpr != self.platform.lapic().tpr() {
-            self.platform.lapic_mut().set_tpr(vtpr);
-        }
-    }
-
     /// Whether the partition has something to do: it is not halted, or an
     /// interrupt is pending that wakes it.
     pub fn ready(&self) -> bool {
@@ -450,8 +410,10 @@ impl Partition {
             if let Err(fail) = self.events.before_entry(&mut self.platform) {
                 return SliceEnd::Stopped(StopReason::HypervisorFault(fail.into()));
             }
-            if let Err(fail) = self.tpr_to_shadow() {
-                return SliceEnd::Stopped(StopReason::HypervisorFault(fail.into()));
+            if let Some(apic) = self.apic.as_mut() {
+                if let Err(fail) = apic.before_entry(&mut self.platform, now) {
+                    return SliceEnd::Stopped(StopReason::HypervisorFault(fail.into()));
+                }
             }
             if let Err(fail) = self.vcpu.enter(self.xcr0_usable) {
                 return SliceEnd::Stopped(StopReason::EntryInstructionFailed(fail));
@@ -461,7 +423,11 @@ impl Partition {
                 Err(fail) => return SliceEnd::Stopped(StopReason::HypervisorFault(fail.into())),
             };
             usage.exits.record(field.basic());
-            self.tpr_from_shadow();
+            if let Some(apic) = self.apic.as_mut() {
+                if let Err(fail) = apic.after_exit(&mut self.platform, &mut self.msrs) {
+                    return SliceEnd::Stopped(StopReason::HypervisorFault(fail.into()));
+                }
+            }
             if let Err(fail) = self.events.after_exit() {
                 return SliceEnd::Stopped(StopReason::HypervisorFault(fail.into()));
             }

@@ -105,6 +105,9 @@ pub struct VcpuSetup {
     pub msr_bitmap: u64,
     /// Physical address of the virtual-APIC page, when the TPR shadow is used.
     pub virtual_apic_page: Option<u64>,
+    /// Virtual-interrupt delivery is on: nothing requested or in service,
+    /// no EOI exits yet (`vmm/apic_virtualization.rs` keeps them).
+    pub virtual_interrupts: bool,
     /// A deliberate break of the guest state (self-tests only).
     pub fault: Option<GuestStateFault>,
 }
@@ -277,6 +280,17 @@ fn write_controls(controls: &Controls, entry_controls: u32, setup: &VcpuSetup) -
         // VTPR is byte 0x80 of the page (SDM 30.1.2); 0 like the APIC's TPR.
         vmwrite(Control64::VIRTUAL_APIC_PAGE, page)?;
         vmwrite(Control32::TPR_THRESHOLD, 0)?;
+    }
+    if setup.virtual_interrupts {
+        vmwrite(hv_vmx::Guest16::INTERRUPT_STATUS, 0)?;
+        for field in [
+            Control64::EOI_EXIT_BITMAP_0,
+            Control64::EOI_EXIT_BITMAP_1,
+            Control64::EOI_EXIT_BITMAP_2,
+            Control64::EOI_EXIT_BITMAP_3,
+        ] {
+            vmwrite(field, 0)?;
+        }
     }
     if controls.vpid() {
         vmwrite(Control16::VPID, u64::from(setup.vpid))?;

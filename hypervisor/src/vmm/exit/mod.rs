@@ -166,6 +166,13 @@ pub fn handle(field: ExitReasonField, ctx: &mut ExitContext<'_>) -> Result<Actio
         // The guest lowered CR8 below the class of an interrupt its TPR held
         // back (trap-like: RIP is past the MOV); the entry path injects it.
         ExitReason::TprBelowThreshold => Action::Resume,
+        // The CPU completed the EOI of a level-triggered vector (the
+        // EOI-exit bitmap is the TMR; trap-like, SDM 30.1.4): the I/O APIC
+        // must hear of it. The qualification is the vector.
+        ExitReason::VirtualizedEoi => {
+            ctx.platform.virtual_level_eoi((qualification()? & 0xFF) as u8);
+            Action::Resume
+        }
         ExitReason::IoInstruction => io::handle(ctx, qualification()?)?,
         ExitReason::Rdmsr => msr::read(ctx)?,
         ExitReason::Wrmsr => msr::write(ctx)?,

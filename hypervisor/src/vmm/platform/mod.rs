@@ -63,6 +63,8 @@ pub struct PlatformCounters {
     pub interrupts_injected: u64,
     /// NMIs injected.
     pub nmis_injected: u64,
+    /// Interrupts the CPU delivered itself (virtual-interrupt delivery).
+    pub virtual_deliveries: u64,
 }
 
 impl PlatformCounters {
@@ -78,12 +80,14 @@ impl PlatformCounters {
         self.mmio_ignored += other.mmio_ignored;
         self.interrupts_injected += other.interrupts_injected;
         self.nmis_injected += other.nmis_injected;
+        self.virtual_deliveries += other.virtual_deliveries;
     }
 
     /// Whether anything was counted.
     pub fn any(&self) -> bool {
         self.interrupts_injected
             + self.nmis_injected
+            + self.virtual_deliveries
             + self.ipis_dropped
             + self.ipis_delivered
             + self.apic_faults
@@ -96,14 +100,15 @@ impl PlatformCounters {
 }
 
 impl core::fmt::Display for PlatformCounters {
-    /// `N injected (N NMIs); APIC timer N expiries; IPIs N delivered, N dropped; ...`
+    /// `N injected (N NMIs), N delivered by the CPU; APIC timer N expiries; IPIs N delivered, N dropped; ...`
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(
             f,
-            "{} injected ({} NMIs); APIC timer {} expiries; IPIs {} delivered, {} dropped; refused: {} APIC accesses (#GP), \
+            "{} injected ({} NMIs), {} delivered by the CPU; APIC timer {} expiries; IPIs {} delivered, {} dropped; refused: {} APIC accesses (#GP), \
              {} APIC base moves, {} illegal vectors, {} I/O APIC messages, {} MMIO of a size no register has",
             self.interrupts_injected,
             self.nmis_injected,
+            self.virtual_deliveries,
             self.timer_expiries,
             self.ipis_delivered,
             self.ipis_dropped,
@@ -140,8 +145,13 @@ pub struct VirtualPlatform {
     dirty: bool,
     /// The next device deadline, as of the last poll.
     next_event: Option<u64>,
-    /// What was pending at the last poll.
+    /// What was pending at the last poll, for injection.
     pending: PendingEvents,
+    /// The CPU delivers the local APIC's interrupts itself (virtual-interrupt
+    /// delivery, `vmm/apic_virtualization.rs`): they are never injected.
+    virtual_delivery: bool,
+    /// The local APIC had a deliverable interrupt at the last poll.
+    lapic_deliverable: bool,
     /// Counts the changes of interrupt state seen by the hypervisor (a
     /// poll that did work, an interrupt taken): state derived from it
     /// (the TPR threshold) is recomputed only when this moves.
@@ -154,8 +164,9 @@ pub struct VirtualPlatform {
 
 impl VirtualPlatform {
     /// The platform as firmware would leave it: the APIC enabled in virtual
-    /// wire mode (`hv_lapic::LocalApic::after_firmware`).
-    pub fn new(tsc_hz: u64) -> Self {
+    /// wire mode (`hv_lapic::LocalApic::after_firmware`). With
+    /// `virtual_delivery` the CPU delivers the local APIC's interrupts.
+    pub fn new(tsc_hz: u64, virtual_delivery: bool) -> Self {
         Self {
             lapic: LocalApic::after_firmware(0, true, clock::timer_clock(tsc_hz)),
             ioapic: IoApic::new(IOAPIC_ID),
@@ -166,6 +177,8 @@ impl VirtualPlatform {
             dirty: true,
             next_event: None,
             pending: PendingEvents::default(),
+            virtual_delivery,
+            lapic_deliverable: false,
             generation: 0,
             counters: PlatformCounters::default(),
         }
@@ -206,9 +219,10 @@ impl VirtualPlatform {
         self.lapic.poll_timer(now);
         self.update_lines(now);
         self.next_event = self.compute_next_deadline(now);
+        self.lapic_deliverable = self.lapic.deliverable().is_some();
         self.pending = PendingEvents {
             nmi: self.lapic.nmi_pending(),
-            interrupt: self.pic_interrupt() || self.lapic.deliverable().is_some(),
+            interrupt: self.pic_interrupt() || (self.lapic_deliverable && !self.virtual_delivery),
         };
         self.dirty = false;
         self.generation += 1;
@@ -276,7 +290,8 @@ impl VirtualPlatform {
         !lint0.masked() && lint0.delivery_mode(LvtIndex::Lint0) == DeliveryMode::ExtInt
     }
 
-    /// What is pending for the vCPU, as of the last [`poll`](Self::poll).
+    /// What is pending for the vCPU to be injected, as of the last
+    /// [`poll`](Self::poll).
     pub fn pending(&self) -> PendingEvents {
         self.pending
     }
@@ -285,7 +300,7 @@ impl VirtualPlatform {
     /// [`poll`](Self::poll) first to turn expired timers into interrupts).
     pub fn wakes(&self) -> bool {
         let pending = self.pending();
-        pending.nmi || pending.interrupt
+        pending.nmi || pending.interrupt || self.lapic_deliverable
     }
 
     /// The TSC time of the next device event (a timer expiry, a PIT edge
@@ -313,6 +328,9 @@ impl VirtualPlatform {
             self.counters.interrupts_injected += 1;
             return Some(self.pic.acknowledge());
         }
+        if self.virtual_delivery {
+            return None;
+        }
         let vector = self.lapic.deliverable()?;
         self.lapic.acknowledge(vector);
         self.counters.interrupts_injected += 1;
@@ -327,6 +345,30 @@ impl VirtualPlatform {
             self.counters.nmis_injected += 1;
         }
         taken
+    }
+
+    /// Writes the local APIC into its virtual-APIC page (virtual-interrupt
+    /// delivery); returns what the VMCS must hold with it.
+    pub fn publish_virtual_apic(&mut self, page: &mut hv_lapic::VirtualApicPage, now: u64) -> hv_lapic::Published {
+        self.lapic.publish(page, now)
+    }
+
+    /// Takes over the deliveries and EOIs the CPU completed in the
+    /// virtual-APIC page.
+    pub fn absorb_virtual_apic(&mut self, page: &hv_lapic::VirtualApicPage) {
+        let absorbed = self.lapic.absorb(page);
+        if absorbed != hv_lapic::Absorbed::default() {
+            self.counters.virtual_deliveries += u64::from(absorbed.delivered);
+            self.dirty = true;
+        }
+    }
+
+    /// The CPU completed the EOI of level-triggered `vector` and exited
+    /// (EOI-induced VM exit): the I/O APIC hears of it.
+    pub fn virtual_level_eoi(&mut self, vector: u8) {
+        self.dirty = true;
+        let effect = self.lapic.virtual_level_eoi(vector);
+        self.apply(effect);
     }
 
     /// Carries out what an APIC write asked for.
