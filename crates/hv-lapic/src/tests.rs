@@ -414,7 +414,7 @@ fn publish_writes_the_requests_and_registers_the_cpu_reads() {
     apic.accept(0x62, true);
     apic.acknowledge(0x62);
     let mut page = [0u8; 4096];
-    let published = apic.publish(&mut page, 0);
+    let published = apic.publish(&mut page, 0, true);
     assert_eq!(published.status, InterruptStatus { rvi: 0x51, svi: 0x62 });
     assert_eq!(published.status.to_field(), 0x6251);
     assert_eq!(InterruptStatus::from_field(0x6251), published.status);
@@ -431,7 +431,7 @@ fn publish_requests_nothing_while_the_apic_is_disabled() {
     apic.accept(0x51, false);
     assert_eq!(apic.write_msr(MSR_APIC_BASE, apic.base().raw() & !base_bits::EN, 0, 39), Some(Ok(Effect::BaseChanged)));
     let mut page = [0u8; 4096];
-    assert_eq!(apic.publish(&mut page, 0).status.rvi, 0);
+    assert_eq!(apic.publish(&mut page, 0, true).status.rvi, 0);
 }
 
 #[test]
@@ -440,7 +440,7 @@ fn absorb_takes_over_deliveries_and_eois_the_cpu_completed() {
     apic.accept(0x51, false);
     apic.accept(0x30, false);
     let mut page = [0u8; 4096];
-    apic.publish(&mut page, 0);
+    apic.publish(&mut page, 0, true);
     // The CPU delivers 0x51 (VIRR to VISR), then completes its EOI, then
     // delivers 0x30 and the guest is still in its handler.
     flip_page_bit(&mut page, 0x200, 0x51);
@@ -464,7 +464,7 @@ fn absorb_takes_over_deliveries_and_eois_the_cpu_completed() {
 fn absorb_never_takes_illegal_vectors() {
     let mut apic = x2apic();
     let mut page = [0u8; 4096];
-    apic.publish(&mut page, 0);
+    apic.publish(&mut page, 0, true);
     flip_page_bit(&mut page, 0x200, 3);
     apic.absorb(&page);
     assert_eq!(apic.highest_requested(), None);

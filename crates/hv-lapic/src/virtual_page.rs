@@ -111,18 +111,22 @@ fn write_set(page: &mut VirtualApicPage, first: u32, set: &VectorSet) {
 }
 
 impl LocalApic {
-    /// Writes the model into `page`: VTPR, VIRR, VISR, the TMR and the
-    /// registers of [`X2APIC_READS`] (as x2APIC or xAPIC registers,
-    /// following the mode); returns the interrupt status and EOI-exit
-    /// bitmap to enter with. With the APIC disabled nothing is requested
-    /// (RVI 0): the CPU must deliver nothing from it.
-    pub fn publish(&mut self, page: &mut VirtualApicPage, now: u64) -> Published {
-        let x2apic = self.mode() == Mode::X2Apic;
-        for &msr in X2APIC_READS {
-            let offset = (msr & 0xFF) << 4;
-            let value = self.read_register(offset, now, x2apic).unwrap_or(0);
-            set_word(page, offset, value);
+    /// Writes the model into `page`: VTPR, VIRR, VISR, the TMR and, with
+    /// `registers`, the registers of [`X2APIC_READS`] (as x2APIC or xAPIC
+    /// registers, following the mode; only register writes and mode changes
+    /// change them); returns the interrupt status and EOI-exit bitmap to
+    /// enter with. With the APIC disabled nothing is requested (RVI 0): the
+    /// CPU must deliver nothing from it.
+    pub fn publish(&mut self, page: &mut VirtualApicPage, now: u64, registers: bool) -> Published {
+        if registers {
+            let x2apic = self.mode() == Mode::X2Apic;
+            for &msr in X2APIC_READS {
+                let offset = (msr & 0xFF) << 4;
+                let value = self.read_register(offset, now, x2apic).unwrap_or(0);
+                set_word(page, offset, value);
+            }
         }
+        set_word(page, regs::TPR, u32::from(self.tpr()));
         write_set(page, regs::IRR0, &self.irr);
         write_set(page, regs::ISR0, &self.isr);
         write_set(page, regs::TMR0, &self.tmr);

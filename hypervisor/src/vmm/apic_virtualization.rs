@@ -52,6 +52,9 @@ pub struct ApicVirtualization {
     tpr_threshold: u8,
     /// The platform generation the page was last written for.
     published: Option<u64>,
+    /// The page's copy of the registers the CPU reads in x2APIC mode must
+    /// be rewritten (the mode changed).
+    registers_stale: bool,
 }
 
 impl ApicVirtualization {
@@ -67,6 +70,7 @@ impl ApicVirtualization {
             eoi_exit: [0; 4],
             tpr_threshold: 0,
             published: None,
+            registers_stale: true,
         })
     }
 
@@ -82,17 +86,24 @@ impl ApicVirtualization {
 
     /// Before an entry: writes the model into the page when the interrupt
     /// state changed since the last time (the platform's generation).
+    #[inline]
     pub fn before_entry(&mut self, platform: &mut VirtualPlatform, now: u64) -> Result<(), VmFail> {
-        let generation = platform.generation();
-        if self.published == Some(generation) {
+        if self.published == Some(platform.generation()) {
             return Ok(());
         }
-        self.published = Some(generation);
+        self.publish(platform, now)
+    }
+
+    fn publish(&mut self, platform: &mut VirtualPlatform, now: u64) -> Result<(), VmFail> {
+        self.published = Some(platform.generation());
         if !self.virtual_interrupts {
             return self.tpr_to_shadow(platform);
         }
         let Ok(page) = <&mut VirtualApicPage>::try_from(self.page.as_mut_slice()) else { return Err(VmFail::Invalid) };
-        let published = platform.publish_virtual_apic(page, now);
+        // In xAPIC mode every register access exits to the model: only the
+        // interrupt state is the CPU's to see.
+        let registers = self.x2apic_on && core::mem::take(&mut self.registers_stale);
+        let published = platform.publish_virtual_apic(page, now, registers);
         if published.status != self.status {
             vmwrite(Guest16::INTERRUPT_STATUS, u64::from(published.status.to_field()))?;
             self.status = published.status;
@@ -134,21 +145,29 @@ impl ApicVirtualization {
     /// EOIs), and "virtualize x2APIC mode" follows the APIC's mode. The
     /// common exit, with nothing requested or in service before or after,
     /// costs one VMREAD.
+    #[inline]
     pub fn after_exit(&mut self, platform: &mut VirtualPlatform, msrs: &mut MsrIntercepts) -> Result<(), VmFail> {
         let vtpr = self.page.as_slice()[VTPR];
         if vtpr != platform.lapic().tpr() {
             platform.lapic_mut().set_tpr(vtpr);
         }
-        if !self.virtual_interrupts {
+        // Entered with RVI and SVI 0: nothing was requested or in service,
+        // and the guest cannot request anything without an exit (self-IPIs
+        // are not passed through), so the CPU had nothing to deliver or
+        // complete and the page is as published.
+        let idle = self.status == InterruptStatus::default();
+        let mode_changed = (platform.lapic().mode() == Mode::X2Apic) != self.x2apic_on;
+        if !self.virtual_interrupts || (idle && !mode_changed) {
             return Ok(());
         }
-        let field = u16::try_from(vmread(Guest16::INTERRUPT_STATUS)?).unwrap_or(0);
-        let status = InterruptStatus::from_field(field);
-        // RVI and SVI both 0 before and after: nothing was requested or in
-        // service, and the CPU can neither deliver nor complete anything.
-        // (Self-IPIs exit: they are not passed through.)
-        if status != self.status || field != 0 {
-            self.status = status;
+        self.take_back(platform, msrs)
+    }
+
+    /// The slow part of [`after_exit`](Self::after_exit).
+    fn take_back(&mut self, platform: &mut VirtualPlatform, msrs: &mut MsrIntercepts) -> Result<(), VmFail> {
+        if self.status != InterruptStatus::default() {
+            let field = u16::try_from(vmread(Guest16::INTERRUPT_STATUS)?).unwrap_or(0);
+            self.status = InterruptStatus::from_field(field);
             platform.absorb_virtual_apic(self.page());
         }
         let x2apic = platform.lapic().mode() == Mode::X2Apic;
@@ -168,6 +187,7 @@ impl ApicVirtualization {
         self.x2apic_on = on;
         // The page's ID register has another layout in each mode.
         self.published = None;
+        self.registers_stale = true;
         Ok(())
     }
 }

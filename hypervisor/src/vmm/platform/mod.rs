@@ -152,6 +152,9 @@ pub struct VirtualPlatform {
     virtual_delivery: bool,
     /// The local APIC had a deliverable interrupt at the last poll.
     lapic_deliverable: bool,
+    /// The guest accessed the local APIC since its registers were last
+    /// published into the virtual-APIC page.
+    lapic_accessed: bool,
     /// Counts the changes of interrupt state seen by the hypervisor (a
     /// poll that did work, an interrupt taken): state derived from it
     /// (the TPR threshold) is recomputed only when this moves.
@@ -179,6 +182,7 @@ impl VirtualPlatform {
             pending: PendingEvents::default(),
             virtual_delivery,
             lapic_deliverable: false,
+            lapic_accessed: true,
             generation: 0,
             counters: PlatformCounters::default(),
         }
@@ -198,6 +202,7 @@ impl VirtualPlatform {
     /// The local APIC, to access as the guest does.
     pub fn lapic_mut(&mut self) -> &mut LocalApic {
         self.dirty = true;
+        self.lapic_accessed = true;
         &mut self.lapic
     }
 
@@ -348,9 +353,17 @@ impl VirtualPlatform {
     }
 
     /// Writes the local APIC into its virtual-APIC page (virtual-interrupt
-    /// delivery); returns what the VMCS must hold with it.
-    pub fn publish_virtual_apic(&mut self, page: &mut hv_lapic::VirtualApicPage, now: u64) -> hv_lapic::Published {
-        self.lapic.publish(page, now)
+    /// delivery): its interrupt state, and the registers the CPU may read
+    /// when `registers` or when the guest accessed the APIC since the last
+    /// time; returns what the VMCS must hold with it.
+    pub fn publish_virtual_apic(
+        &mut self,
+        page: &mut hv_lapic::VirtualApicPage,
+        now: u64,
+        registers: bool,
+    ) -> hv_lapic::Published {
+        let registers = core::mem::take(&mut self.lapic_accessed) || registers;
+        self.lapic.publish(page, now, registers)
     }
 
     /// Takes over the deliveries and EOIs the CPU completed in the
